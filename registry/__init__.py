@@ -1,0 +1,67 @@
+"""The sub-processor and data-flow registry: a Flask app over a graph of data flows."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .resources import resource_dir
+
+DEFAULTS = {
+    "STORE": "sqlite",  # or "neo4j"
+    "SQLITE_PATH": None,  # default: registry.sqlite3 in the instance folder
+    "NEO4J_URI": None,
+    "NEO4J_USER": "neo4j",
+    "NEO4J_PASSWORD": None,
+    "NEO4J_DATABASE": "neo4j",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAIL_HOST": "127.0.0.1",
+    "MAIL_PORT": 25,
+    "MAIL_SENDER": "registry@localhost",
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "PUBLIC_BASE_URL": None,
+}
+
+
+def _secret_key(instance_path):
+    """The configured secret, or one generated once and kept in the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config=None):
+    """Build the app. Configuration: DEFAULTS, then ``instance/config.py``, then
+    ``REGISTRY_*`` environment variables (``REGISTRY_STORE``...), then ``NEO4J_*`` ones,
+    then ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(resource_dir("templates")), static_folder="static")
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("REGISTRY")
+        for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLITE_PATH"):
+        app.config["SQLITE_PATH"] = os.path.join(app.instance_path, "registry.sqlite3")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    from . import auth, db, errors, web
+    db.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+    return app

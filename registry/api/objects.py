@@ -1,0 +1,89 @@
+"""CRUD over every kind, export, and the audit log, as JSON."""
+
+from flask import abort, request
+from flask_login import current_user
+
+from ..admin.views import KIND_UI
+from ..db import get_store
+from ..domain.errors import ValidationError
+from ..services import objects
+from ..services.exchange import export_registry
+from . import api_role, bp, json_body
+
+
+def _kind(slug):
+    if slug not in KIND_UI:
+        abort(404, f"no such collection {slug!r}; use one of {', '.join(KIND_UI)}")
+    return KIND_UI[slug]["kind"]
+
+
+def _version(value, field="version"):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError("the version you edited is required (an integer), to detect conflicting edits",
+                              field=field) from None
+
+
+@bp.get("/<slug>")
+@api_role("viewer")
+def list_objects(slug):
+    kind = _kind(slug)
+    filters = {k: v for k, v in request.args.items() if k not in ("q", "limit")}
+    bad = [k for k in filters if k not in KIND_UI[slug]["filters"]]
+    if bad:
+        raise ValidationError(f"cannot filter {slug} by {', '.join(bad)}", field=bad[0])
+    filters = {k: {"true": True, "false": False, "yes": True, "no": False}.get(v, v) for k, v in filters.items()}
+    items = get_store().list(kind, query=request.args.get("q", ""), filters=filters,
+                             limit=request.args.get("limit", type=int))
+    return {"items": [obj.to_dict(with_version=True) for obj in items], "count": len(items)}
+
+
+@bp.get("/<slug>/<path:key>")
+@api_role("viewer")
+def get_object(slug, key):
+    return get_store().get(_kind(slug), key).to_dict(with_version=True)
+
+
+@bp.post("/<slug>")
+@api_role("editor")
+def create_object(slug):
+    data = json_body()
+    data.pop("version", None)
+    obj = objects.create(get_store(), current_user.username, _kind(slug), data)
+    return obj.to_dict(with_version=True), 201
+
+
+@bp.put("/<slug>/<path:key>")
+@api_role("editor")
+def update_object(slug, key):
+    data = json_body()
+    version = _version(data.pop("version", None))
+    if data.get("key", key) != key:
+        raise ValidationError("the key cannot change", field="key")
+    obj = objects.update(get_store(), current_user.username, _kind(slug), key, data, version)
+    return obj.to_dict(with_version=True)
+
+
+@bp.delete("/<slug>/<path:key>")
+@api_role("editor")
+def delete_object(slug, key):
+    objects.delete(get_store(), current_user.username, _kind(slug), key,
+                   _version(request.args.get("version"), "version"))
+    return "", 204
+
+
+@bp.get("/export")
+@api_role("viewer")
+def export():
+    return export_registry(get_store())
+
+
+@bp.get("/audit")
+@api_role("viewer")
+def audit():
+    records = get_store().audit_log(kind=request.args.get("kind"), key=request.args.get("key"),
+                                    actor=request.args.get("actor"),
+                                    limit=min(request.args.get("limit", 100, type=int), 1000),
+                                    offset=request.args.get("offset", 0, type=int))
+    return {"items": [r.__dict__ for r in records]}

@@ -1,0 +1,83 @@
+"""The store behind the app: chosen by configuration, one per request.
+
+The app keeps one backend in ``app.extensions["registry.backend"]`` (for Neo4j it
+holds the one driver); each request opens a store from it on first use and the
+store is released in ``teardown_appcontext``.
+"""
+
+import atexit
+
+from flask import current_app, g
+
+from .domain.errors import ValidationError
+from .store.sqlite import SQLiteStore
+
+
+class SQLiteBackend:
+    """Opens SQLite stores on the configured file."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def open(self):
+        return SQLiteStore(self.path)
+
+    def close(self):
+        pass
+
+
+class Neo4jBackend:
+    """Holds the app's one Neo4j driver, created on first use, closed at shutdown."""
+
+    def __init__(self, uri, user, password, database):
+        self.uri, self.user, self.password, self.database = uri, user, password, database
+        self._driver = None
+
+    @property
+    def driver(self):
+        if self._driver is None:
+            from .store.neo4j import connect
+            self._driver = connect(self.uri, self.user, self.password)
+        return self._driver
+
+    def open(self):
+        from .store.neo4j import Neo4jStore
+        return Neo4jStore(self.driver, self.database)
+
+    def close(self):
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+
+def make_backend(config):
+    """A backend for ``config`` (a mapping with STORE and the settings it needs)."""
+    kind = (config.get("STORE") or "sqlite").lower()
+    if kind == "sqlite":
+        return SQLiteBackend(config["SQLITE_PATH"])
+    if kind == "neo4j":
+        if not config.get("NEO4J_URI"):
+            raise ValidationError("REGISTRY_STORE=neo4j needs NEO4J_URI", field="NEO4J_URI")
+        return Neo4jBackend(config["NEO4J_URI"], config.get("NEO4J_USER") or "neo4j",
+                            config.get("NEO4J_PASSWORD") or "", config.get("NEO4J_DATABASE") or "neo4j")
+    raise ValidationError(f"unknown store {kind!r}: use sqlite or neo4j", field="STORE")
+
+
+def get_store():
+    """The current request's store, opened on first use."""
+    if "store" not in g:
+        g.store = current_app.extensions["registry.backend"].open()
+    return g.store
+
+
+def close_store(exc=None):
+    store = g.pop("store", None)
+    if store is not None:
+        store.close()
+
+
+def init_app(app):
+    backend = make_backend(app.config)
+    app.extensions["registry.backend"] = backend
+    app.teardown_appcontext(close_store)
+    atexit.register(backend.close)

@@ -1,0 +1,424 @@
+"""The registry's domain objects.
+
+Every object has a ``key`` unique within its kind and a ``version`` that the stores
+bump on each write (optimistic concurrency). Fields marked with ``ref`` metadata
+point at objects of another kind; the stores keep those references whole (a write
+naming a missing object and a delete that would leave a dangling reference are both
+refused). ``validate()`` checks meaning that needs no store; the service layer calls it.
+"""
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from .countries import normalise_countries, normalise_country
+from .errors import ValidationError
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+CATEGORY_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*){0,7}$")
+
+CATEGORY_FLAGS = ("special", "criminal", "biometric", "genetic", "telecom-subscriber", "payment", "children")
+IMPORTER_ROLES = ("processor", "sub-processor", "controller", "joint-controller")
+ENGAGEMENT_STATUSES = ("planned", "active", "ended")
+LEGAL_BASES = ("consent", "contract", "legal-obligation", "vital-interests", "public-task",
+               "legitimate-interests", "unknown")
+SUBJECT_KINDS = ("customers", "end-users", "employees", "prospects", "visitors", "children", "other")
+
+
+def ref(kind, **kwargs):
+    """A dataclass field that references objects of ``kind`` (a key, or a list of keys)."""
+    return field(metadata={"ref": kind}, **kwargs)
+
+
+def _check_key(value, pattern=KEY_RE, what="key"):
+    if not isinstance(value, str) or not pattern.match(value):
+        raise ValidationError(
+            f"{what} must be lower-case letters, digits and hyphens" +
+            (" in dot-separated parts" if pattern is CATEGORY_KEY_RE else ""), field="key")
+
+
+def _check_date(value, name):
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except (TypeError, ValueError):
+        raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from None
+
+
+def _check_choice(value, choices, name):
+    if value not in choices:
+        raise ValidationError(f"{name} must be one of: {', '.join(choices)}", field=name)
+
+
+def _check_required(value, name):
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{name} is required", field=name)
+
+
+@dataclass
+class Entity:
+    """Common behaviour: conversion to and from plain dicts, and reference lookup."""
+
+    KIND = "entity"
+
+    def to_dict(self, with_version=False):
+        """A JSON-ready dict of the fields, in declaration order."""
+        out = {}
+        for f in fields(self):
+            if f.name == "version" and not with_version:
+                continue
+            value = getattr(self, f.name)
+            if f.name == "safeguards":
+                value = [dict(s) for s in value]
+            elif isinstance(value, list):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data):
+        """Build from a dict; unknown keys raise ValidationError naming them."""
+        if not isinstance(data, dict):
+            raise ValidationError(f"a {cls.KIND} must be a JSON object", field=cls.KIND)
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValidationError(f"unknown field(s) for {cls.KIND}: {', '.join(unknown)}", field=unknown[0])
+        if "key" not in data:
+            raise ValidationError(f"a {cls.KIND} needs a key", field="key")
+        try:
+            return cls(**data)
+        except TypeError as exc:  # a required field is missing
+            raise ValidationError(f"{cls.KIND}: {exc}", field=cls.KIND) from None
+
+    def references(self):
+        """(field, kind, key) for every reference this object holds."""
+        out = []
+        for f in fields(self):
+            kind = f.metadata.get("ref")
+            if not kind:
+                continue
+            value = getattr(self, f.name)
+            for key in value if isinstance(value, list) else [value]:
+                if key:
+                    out.append((f.name, kind, key))
+        return out
+
+    @property
+    def label(self):
+        return getattr(self, "name", None) or self.key
+
+
+def _provenance(items):
+    out = []
+    for item in items or []:
+        if not isinstance(item, dict) or not item.get("source"):
+            raise ValidationError("each provenance entry needs a source", field="provenance")
+        out.append({k: item[k] for k in ("source", "section", "quote") if item.get(k)})
+    return out
+
+
+@dataclass
+class Organisation(Entity):
+    KIND = "organisation"
+    key: str
+    name: str
+    legal_name: str = ""
+    country: str | None = None  # None: the registry does not know it
+    website: str = ""
+    parent: str | None = ref("organisation", default=None)
+    certifications: list = field(default_factory=list)
+    publisher: bool = False
+    notice_days: int = 30
+    description: str = ""
+    provenance: list = field(default_factory=list)
+    version: int = 0
+
+    def validate(self):
+        _check_key(self.key)
+        _check_required(self.name, "name")
+        if self.country:
+            self.country = normalise_country(self.country)
+        else:
+            self.country = None
+        if self.parent == self.key:
+            raise ValidationError("an organisation cannot be its own parent", field="parent")
+        self.certifications = sorted({c.strip().lower() for c in self.certifications if c.strip()})
+        if not isinstance(self.notice_days, int) or not 0 <= self.notice_days <= 365:
+            raise ValidationError("notice period must be 0 to 365 days", field="notice_days")
+        self.provenance = _provenance(self.provenance)
+        return self
+
+
+@dataclass
+class SubjectGroup(Entity):
+    KIND = "subject_group"
+    key: str
+    name: str
+    kind: str = "customers"
+    residence: list = field(default_factory=list)
+    citizenship: list = field(default_factory=list)
+    description: str = ""
+    provenance: list = field(default_factory=list)
+    version: int = 0
+
+    def validate(self):
+        _check_key(self.key)
+        _check_required(self.name, "name")
+        _check_choice(self.kind, SUBJECT_KINDS, "kind")
+        self.residence = normalise_countries(self.residence, "residence")
+        self.citizenship = normalise_countries(self.citizenship, "citizenship")
+        self.provenance = _provenance(self.provenance)
+        return self
+
+
+@dataclass
+class Category(Entity):
+    """A data category; the parent is implied by the dotted key and must exist."""
+
+    KIND = "category"
+    key: str
+    name: str
+    flags: list = field(default_factory=list)
+    description: str = ""
+    provenance: list = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def parent(self):
+        return self.key.rsplit(".", 1)[0] if "." in self.key else None
+
+    def references(self):
+        return [("key", "category", self.parent)] if self.parent else []
+
+    def validate(self):
+        _check_key(self.key, CATEGORY_KEY_RE, "a category key")
+        _check_required(self.name, "name")
+        bad = [f for f in self.flags if f not in CATEGORY_FLAGS]
+        if bad:
+            raise ValidationError(f"unknown flag(s) {', '.join(bad)}; flags are {', '.join(CATEGORY_FLAGS)}",
+                                  field="flags")
+        self.flags = [f for f in CATEGORY_FLAGS if f in self.flags]
+        self.provenance = _provenance(self.provenance)
+        return self
+
+
+@dataclass
+class Purpose(Entity):
+    KIND = "purpose"
+    key: str
+    name: str
+    legal_basis: str = "unknown"
+    description: str = ""
+    provenance: list = field(default_factory=list)
+    version: int = 0
+
+    def validate(self):
+        _check_key(self.key)
+        _check_required(self.name, "name")
+        _check_choice(self.legal_basis, LEGAL_BASES, "legal_basis")
+        self.provenance = _provenance(self.provenance)
+        return self
+
+
+@dataclass
+class Collection(Entity):
+    """Subjects of one group provide categories to an organisation: where paths start."""
+
+    KIND = "collection"
+    key: str
+    organisation: str = ref("organisation")
+    subject_group: str = ref("subject_group")
+    categories: list = ref("category", default_factory=list)
+    purposes: list = ref("purpose", default_factory=list)
+    description: str = ""
+    provenance: list = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def name(self):
+        return self.description or self.key
+
+    def validate(self):
+        _check_key(self.key)
+        _check_required(self.organisation, "organisation")
+        _check_required(self.subject_group, "subject_group")
+        if not self.categories:
+            raise ValidationError("a collection needs at least one category", field="categories")
+        self.provenance = _provenance(self.provenance)
+        return self
+
+
+SAFEGUARD_FIELDS = ("code", "document", "signed_on", "note")
+
+
+@dataclass
+class Engagement(Entity):
+    """An organisation (exporter) engages another (importer) for a service."""
+
+    KIND = "engagement"
+    key: str
+    exporter: str = ref("organisation")
+    importer: str = ref("organisation")
+    service: str = ""
+    purposes: list = ref("purpose", default_factory=list)
+    importer_role: str = "processor"
+    categories: list = ref("category", default_factory=list)
+    subject_groups: list = ref("subject_group", default_factory=list)
+    store_countries: list = field(default_factory=list)
+    access_countries: list = field(default_factory=list)
+    safeguards: list = field(default_factory=list)  # dicts with SAFEGUARD_FIELDS
+    status: str = "active"
+    effective_date: str | None = None
+    end_date: str | None = None
+    announced_date: str | None = None
+    public: bool = False
+    retention: str = ""
+    internal_notes: str = ""
+    early_start_reason: str = ""
+    provenance: list = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def name(self):
+        return f"{self.exporter} → {self.importer}: {self.service or 'service not stated'}"
+
+    @property
+    def safeguard_codes(self):
+        return [s["code"] for s in self.safeguards]
+
+    def validate(self):
+        _check_key(self.key)
+        _check_required(self.exporter, "exporter")
+        _check_required(self.importer, "importer")
+        if self.exporter == self.importer:
+            raise ValidationError("an organisation cannot engage itself", field="importer")
+        _check_choice(self.importer_role, IMPORTER_ROLES, "importer_role")
+        _check_choice(self.status, ENGAGEMENT_STATUSES, "status")
+        self.store_countries = normalise_countries(self.store_countries, "store_countries")
+        self.access_countries = normalise_countries(self.access_countries, "access_countries")
+        self.effective_date = _check_date(self.effective_date, "effective_date")
+        self.end_date = _check_date(self.end_date, "end_date")
+        self.announced_date = _check_date(self.announced_date, "announced_date")
+        if self.effective_date and self.end_date and self.end_date < self.effective_date:
+            raise ValidationError("the end date is before the effective date", field="end_date")
+        cleaned = []
+        for item in self.safeguards:
+            if isinstance(item, str):
+                item = {"code": item}
+            if not isinstance(item, dict) or not str(item.get("code", "")).strip():
+                raise ValidationError("each safeguard needs a code", field="safeguards")
+            unknown = set(item) - set(SAFEGUARD_FIELDS)
+            if unknown:
+                raise ValidationError(f"unknown safeguard field(s): {', '.join(sorted(unknown))}",
+                                      field="safeguards")
+            entry = {"code": item["code"].strip().lower()}
+            if item.get("signed_on"):
+                entry["signed_on"] = _check_date(item["signed_on"], "safeguards")
+            for name in ("document", "note"):
+                if item.get(name):
+                    entry[name] = str(item[name])
+            cleaned.append(entry)
+        self.safeguards = cleaned
+        self.provenance = _provenance(self.provenance)
+        return self
+
+    def in_force(self, on, include_planned=False):
+        """Whether the engagement carries data on ``on`` (ISO date string)."""
+        if self.status == "planned":
+            return include_planned
+        if self.effective_date and self.effective_date > on:
+            return False
+        if self.end_date and self.end_date <= on:
+            return False
+        return self.status == "active" or bool(self.end_date)
+
+
+KINDS = {cls.KIND: cls for cls in (Organisation, SubjectGroup, Category, Purpose, Collection, Engagement)}
+# The order in which an export lists kinds and an import writes them.
+EXPORT_ORDER = ("category", "purpose", "subject_group", "organisation", "collection", "engagement")
+
+
+def kind_class(kind):
+    """The dataclass for ``kind``, or ValidationError if there is none."""
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValidationError(f"unknown kind {kind!r}", field="kind") from None
+
+
+def list_fields(cls):
+    """Names of the fields of ``cls`` that hold lists."""
+    return {f.name for f in fields(cls) if f.default_factory is list}
+
+
+def category_matches(carried, asked):
+    """A flow carrying ``carried`` matches a question about ``asked`` (same, ancestor or descendant)."""
+    return carried == asked or asked.startswith(carried + ".") or carried.startswith(asked + ".")
+
+
+@dataclass
+class ChangeEntry(Entity):
+    """A dated public change to a publisher's sub-processor list (issue: public pages)."""
+
+    KIND = "change"
+    key: str
+    publisher: str = ref("organisation")
+    date: str = ""
+    action: str = "added"  # added, removed, new-location, new-categories, announced, updated
+    engagement: str = ""  # not a ref: the history outlives the engagement
+    vendor: str = ""
+    summary: str = ""
+    effective_date: str | None = None
+    objection_deadline: str | None = None
+    version: int = 0
+
+    def validate(self):
+        _check_key(self.key)
+        self.date = _check_date(self.date, "date")
+        return self
+
+
+@dataclass
+class Subscription(Entity):
+    """An email address that asked to hear of a publisher's changes."""
+
+    KIND = "subscription"
+    key: str
+    publisher: str = ref("organisation")
+    email: str = ""
+    confirmed: bool = False
+    created_at: str = ""
+    confirmed_at: str | None = None
+    version: int = 0
+
+    def validate(self):
+        _check_key(self.key)
+        _check_required(self.email, "email")
+        return self
+
+
+@dataclass
+class Objection(Entity):
+    """A customer's objection to a planned engagement, made before its deadline."""
+
+    KIND = "objection"
+    key: str
+    engagement: str = ref("engagement")
+    name: str = ""
+    organisation: str = ""
+    contact: str = ""
+    reason: str = ""
+    created_at: str = ""
+    version: int = 0
+
+    def validate(self):
+        _check_key(self.key)
+        for name in ("name", "contact", "reason"):
+            _check_required(getattr(self, name), name)
+        return self
+
+
+KINDS.update({cls.KIND: cls for cls in (ChangeEntry, Subscription, Objection)})
+EXPORT_ORDER = EXPORT_ORDER + ("change", "subscription", "objection")

@@ -1,0 +1,33 @@
+"""Registers the blueprints, CSRF protection and the template helpers."""
+
+from flask import redirect, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from .domain.countries import country_name
+
+csrf = CSRFProtect()
+
+
+def add_nav_link(app, endpoint, label):
+    """Add a link to the admin navigation (blueprints of other areas call this)."""
+    app.extensions.setdefault("registry.nav", []).append((endpoint, label))
+
+
+def init_app(app):
+    from . import admin, api
+    csrf.init_app(app)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    # The API authenticates writes with HTTP Basic credentials, never a cookie,
+    # so a forged cross-site request has nothing to ride on.
+    csrf.exempt(api.bp)
+    app.jinja_env.filters["country"] = country_name
+    app.jinja_env.filters["reject_keys"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
+
+    @app.context_processor
+    def navigation():
+        return {"extra_nav_links": lambda: app.extensions.get("registry.nav", [])}
+
+    @app.route("/")
+    def index():
+        return redirect(url_for("admin.dashboard"))
