@@ -14,13 +14,21 @@ def add_nav_link(app, endpoint, label):
 
 
 def init_app(app):
-    from . import admin, api
+    from . import admin, api, graph, public
     csrf.init_app(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(graph.bp)
+    add_nav_link(app, "graph.where", "Where does it go?")
+    add_nav_link(app, "graph.gaps", "Gaps")
     # The API authenticates writes with HTTP Basic credentials, never a cookie,
     # so a forged cross-site request has nothing to ride on.
     csrf.exempt(api.bp)
+    # Public pages set no cookies, so their forms carry a signed, time-limited token instead.
+    app.register_blueprint(public.bp)
+    app.register_blueprint(public.admin_bp)
+    csrf.exempt(public.bp)
+    add_nav_link(app, "objections_admin.objections_list", "Objections")
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["reject_keys"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
 

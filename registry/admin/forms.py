@@ -133,6 +133,8 @@ class SubjectGroupForm(ObjectForm):
     kind = SelectField("Kind", choices=[(k, k) for k in SUBJECT_KINDS])
     residence = CountryListField("Countries of residence", description="two-letter codes, e.g. DE, FR")
     citizenship = CountryListField("Countries of citizenship")
+    individuals = IntegerField("Individuals per year (approx.)", validators=[Optional(), NumberRange(0)],
+                               description="leave empty if unknown; volume thresholds (PIPL, 28 CFR 202) read it")
     description = TextAreaField("Description", validators=[Length(max=4000)])
 
 

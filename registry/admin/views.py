@@ -8,6 +8,7 @@ from ..db import get_store
 from ..domain.errors import Conflict, NotFound, Referenced, ValidationError
 from ..domain.model import CATEGORY_FLAGS, ENGAGEMENT_STATUSES
 from ..services import objects
+from ..services.gaps import findings_by_engagement
 from ..services.users import create_user
 from . import bp
 from .forms import (CategoryForm, CollectionForm, DeleteForm, EngagementForm, OrganisationForm, PurposeForm,
@@ -120,8 +121,10 @@ def show(slug, key):
                "history": store.audit_log(kind=ui["kind"], key=key, limit=20)}
     if ui["kind"] == "organisation":
         context["inbound"], context["outbound"], context["collections"] = objects.flows_of(store, key)
+        context["findings"] = findings_by_engagement(store, engagements=context["inbound"] + context["outbound"])
     if ui["kind"] == "engagement":
         context["objections"] = store.list("objection", filters={"engagement": key})
+        context["findings"] = findings_by_engagement(store, engagements=[obj]).get(key, [])
     return render_template(f"admin/show_{ui['kind']}.html" if ui["kind"] in ("organisation", "engagement")
                            else "admin/show.html", **context)
 

@@ -37,4 +37,4 @@ def api_role(role):
     return decorator
 
 
-from . import objects  # noqa: E402,F401  (registers routes)
+from . import graph, objects  # noqa: E402,F401  (registers routes)

@@ -159,6 +159,7 @@ class SubjectGroup(Entity):
     kind: str = "customers"
     residence: list = field(default_factory=list)
     citizenship: list = field(default_factory=list)
+    individuals: int | None = None  # about how many people a year; transfer thresholds read it
     description: str = ""
     provenance: list = field(default_factory=list)
     version: int = 0
@@ -169,6 +170,9 @@ class SubjectGroup(Entity):
         _check_choice(self.kind, SUBJECT_KINDS, "kind")
         self.residence = normalise_countries(self.residence, "residence")
         self.citizenship = normalise_countries(self.citizenship, "citizenship")
+        if self.individuals is not None and (not isinstance(self.individuals, int) or self.individuals < 0):
+            raise ValidationError("the number of individuals must be a whole number of at least 0",
+                                  field="individuals")
         self.provenance = _provenance(self.provenance)
         return self
 
