@@ -65,6 +65,15 @@ def test_an_unknown_importer_country_is_a_fact_not_an_error():
         assert not req.importer.location_known
 
 
+def test_an_unknown_exporter_country_is_reported_not_refused():
+    from registry.transfers.assess import assess_hop
+    for exporter in ({"role": "controller"}, {"country": None, "role": "controller"}):
+        req = parse_hop_request(changed("exporter", exporter), TODAY)
+        assert req.exporter.country is None
+        findings = assess_hop(req).to_dict()["findings"]
+        assert any(f["rule"] == "establishment" and f["status"] == "unknown" for f in findings)
+
+
 def test_upstream_regimes_are_checked_against_the_knowledge_base():
     assert parse_hop_request(changed("regimes", ["eu-gdpr"]), TODAY).regimes == ("eu-gdpr",)
 
@@ -73,8 +82,7 @@ def test_upstream_regimes_are_checked_against_the_knowledge_base():
     ("importer.country", "XX", "importer.country"),
     ("importer.country", "USA", "importer.country"),
     ("importer.country", 840, "importer.country"),
-    ("exporter.country", ..., "exporter.country"),
-    ("exporter.country", None, "exporter.country"),
+    ("exporter.country", "XX", "exporter.country"),
     ("exporter.role", "owner", "exporter.role"),
     ("importer.role", ..., "importer.role"),
     ("importer.role", "sub-processor", "importer.role"),
