@@ -33,8 +33,10 @@ def create(store, actor, kind, data):
     _check_meaning(store, obj)
     with store.unit_of_work(actor) as uow:
         uow.add(obj)
-        publication.record(store, uow, None, obj)
-        return uow.commit()[0]
+        entries = publication.record(store, uow, None, obj)
+        written = uow.commit()[0]
+    publication.published(store, entries)
+    return written
 
 
 def update(store, actor, kind, key, data, expected_version):
@@ -48,8 +50,10 @@ def update(store, actor, kind, key, data, expected_version):
     _check_meaning(store, obj)
     with store.unit_of_work(actor) as uow:
         uow.update(obj, expected_version)
-        publication.record(store, uow, before, obj)
-        return uow.commit()[0]
+        entries = publication.record(store, uow, before, obj)
+        written = uow.commit()[0]
+    publication.published(store, entries)
+    return written
 
 
 def delete(store, actor, kind, key, expected_version=None):
@@ -59,8 +63,9 @@ def delete(store, actor, kind, key, expected_version=None):
         raise NotFound(f"no {kind.replace('_', ' ')} with key {key!r}")
     with store.unit_of_work(actor) as uow:
         uow.delete(kind, key, expected_version)
-        publication.record(store, uow, before, None)
+        entries = publication.record(store, uow, before, None)
         uow.commit()
+    publication.published(store, entries)
 
 
 def flows_of(store, organisation_key):
