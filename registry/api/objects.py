@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..admin.views import KIND_UI
 from ..db import get_store
-from ..domain.errors import ValidationError
+from ..domain.errors import Forbidden, ValidationError
 from ..services import objects
 from ..services.exchange import export_registry
 from . import api_role, bp, json_body
@@ -23,6 +23,14 @@ def _version(value, field="version"):
     except (TypeError, ValueError):
         raise ValidationError("the version you edited is required (an integer), to detect conflicting edits",
                               field=field) from None
+
+
+def _guard_early_start(kind, data, before=None):
+    """Only an admin may record (or change) a reason to start before the notice period ends."""
+    if kind != "engagement" or current_user.can("admin"):
+        return
+    if (data.get("early_start_reason") or "") != (before.early_start_reason if before else ""):
+        raise Forbidden("only an admin can record an early-start reason")
 
 
 @bp.get("/<slug>")
@@ -50,6 +58,7 @@ def get_object(slug, key):
 def create_object(slug):
     data = json_body()
     data.pop("version", None)
+    _guard_early_start(_kind(slug), data)
     obj = objects.create(get_store(), current_user.username, _kind(slug), data)
     return obj.to_dict(with_version=True), 201
 
@@ -61,6 +70,7 @@ def update_object(slug, key):
     version = _version(data.pop("version", None))
     if data.get("key", key) != key:
         raise ValidationError("the key cannot change", field="key")
+    _guard_early_start(_kind(slug), data, get_store().get(_kind(slug), key))
     obj = objects.update(get_store(), current_user.username, _kind(slug), key, data, version)
     return obj.to_dict(with_version=True)
 
