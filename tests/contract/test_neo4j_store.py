@@ -1,0 +1,133 @@
+"""What only the Neo4j store has: the graph's shape, the driver's behaviour, the plans.
+
+The rest of this directory holds the contract, run against every store; these tests
+check the Neo4j side of it from below (the graph itself, retries, errors, connection).
+"""
+
+import socket
+
+import pytest
+from neo4j.exceptions import ConstraintError, SessionExpired
+
+from registry import cypher
+from registry.domain.errors import Conflict, StoreUnavailable
+from registry.store import neo4j as neo4j_module
+from registry.store.neo4j import Neo4jStore, connect, domain_error
+
+from .builders import base_graph, collection, create, delete, engagement, org
+
+
+def _count(store, pattern_query, **params):
+    records, _, _ = store.driver.execute_query(pattern_query, params, database_=store.database)
+    return records[0][0]
+
+
+def test_the_graph_has_the_documented_shape(neo4j_store):
+    store = neo4j_store
+    create(store, *base_graph(), org("sub", parent="cloudco"),
+           collection("signup", "acme", "customers", ["account.contact.email"], purposes=["billing"]),
+           engagement("acme-cloudco", "acme", "cloudco", ["account.contact"], subject_groups=["customers"],
+                      purposes=["billing"], safeguards=["scc:2"]))
+    assert _count(store, "MATCH (:Organisation {key: 'acme'})-[:ENGAGES]->(e:Engagement:Entity)"
+                         "-[:ENGAGED]->(:Organisation {key: 'cloudco'}) RETURN count(e)") == 1
+    assert _count(store, "MATCH (:Engagement)-[r:CARRIES]->(:Category {key: 'account.contact'}) RETURN count(r)") == 1
+    assert _count(store, "MATCH (:Engagement)-[r:CONCERNS]->(:SubjectGroup) RETURN count(r)") == 1
+    assert _count(store, "MATCH (:Engagement)-[r:FOR_PURPOSE]->(:Purpose) RETURN count(r)") == 1
+    assert _count(store, "MATCH (:Category {key: 'account.contact.email'})-[:PART_OF]->(:Category)"
+                         "-[:PART_OF]->(c:Category {key: 'account'}) RETURN count(c)") == 1
+    assert _count(store, "MATCH (:Organisation {key: 'sub'})-[r:SUBSIDIARY_OF]->(:Organisation {key: 'cloudco'}) "
+                         "RETURN count(r)") == 1
+    assert _count(store, "MATCH (:Collection)-[:COLLECTED_BY]->(:Organisation {key: 'acme'}) RETURN count(*)") == 1
+    assert _count(store, "MATCH (:Collection)-[:COLLECTS]->(:Category) RETURN count(*)") == 1
+    assert _count(store, "MATCH (e:Engagement) RETURN e.safeguards") == '[{"code": "scc:2"}]'
+    assert _count(store, "MATCH (a:AuditRecord) RETURN count(a)") == 10
+    assert _count(store, "MATCH (c:Counter {name: 'audit'}) RETURN c.value") == 10
+    delete(store, "engagement", "acme-cloudco")
+    assert _count(store, "MATCH (n:Retired) RETURN count(n)") == 0
+    assert _count(store, "MATCH (:Organisation {key: 'acme'})-[r:ENGAGES]->() RETURN count(r)") == 0
+
+
+def test_schema_constraints_and_indexes(neo4j_store):
+    records, _, _ = neo4j_store.driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names",
+                                                    database_=neo4j_store.database)
+    names = set(records[0]["names"])
+    assert {"entity_kind_key", "organisation_key", "engagement_key", "user_username", "audit_record_id"} <= names
+    records, _, _ = neo4j_store.driver.execute_query("SHOW INDEXES YIELD name RETURN collect(name) AS names",
+                                                    database_=neo4j_store.database)
+    assert {"engagement_status", "audit_record_key"} <= set(records[0]["names"])
+
+
+def test_a_retried_transaction_writes_once(neo4j_store, monkeypatch):
+    attempts = []
+    real = neo4j_module.apply_writes
+
+    def flaky(tx, writes, actor):
+        result = real(tx, writes, actor)
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise SessionExpired("connection lost before commit (simulated)")
+        return result
+
+    monkeypatch.setattr(neo4j_module, "apply_writes", flaky)
+    [acme] = create(neo4j_store, org("acme"))
+    assert len(attempts) == 2
+    assert acme.version == 1
+    assert len(neo4j_store.audit_log()) == 1
+    assert neo4j_store.get("organisation", "acme").version == 1
+
+
+def test_a_constraint_error_becomes_a_conflict(neo4j_store):
+    create(neo4j_store, org("acme"))
+    props = {"entity_kind": "organisation", "key": "acme", "version": 1, "display_name": "x", "name": "x"}
+    with pytest.raises(ConstraintError) as caught:  # past the store's own check, as a racing writer is
+        neo4j_store.driver.execute_query(cypher.query("entity/create"), label="Organisation", props=props,
+                                         database_=neo4j_store.database)
+    error = domain_error(caught.value)
+    assert isinstance(error, Conflict)
+    assert error.message == "a organisation with key 'acme' already exists"
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_connect_with_direct_and_routing_uris(neo4j_server, scheme):
+    uri = neo4j_server.uri.replace("bolt://", f"{scheme}://")
+    driver = connect(uri, neo4j_server.user, neo4j_server.password)
+    try:
+        store = Neo4jStore(driver, neo4j_server.database)
+        assert store.count("organisation") >= 0
+        assert store.list_users() is not None
+    finally:
+        driver.close()
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_an_unreachable_server_is_store_unavailable(scheme):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens once the socket closes
+    driver = connect(f"{scheme}://127.0.0.1:{port}", "neo4j", "secret",
+                     connection_timeout=2.0, max_transaction_retry_time=0.5)
+    try:
+        store = Neo4jStore(driver, "neo4j")
+        with pytest.raises(StoreUnavailable) as caught:
+            store.find("organisation", "acme")
+        assert caught.value.message == "graph database unavailable"
+        with pytest.raises(StoreUnavailable):
+            create(store, org("acme"))
+    finally:
+        driver.close()
+
+
+def test_the_traversal_is_a_pruning_breadth_first_search(neo4j_store):
+    """Guards the plan: no path enumeration however the query is edited."""
+    create(neo4j_store, *base_graph(), engagement("acme-cloudco", "acme", "cloudco", ["account"]))
+    _, summary, _ = neo4j_store.driver.execute_query(
+        "EXPLAIN " + cypher.query("traversal/reach"), database_=neo4j_store.database,
+        starts=["acme"], category="account", on="2025-01-01", planned=False, groups=None, max_depth=6)
+
+    def operators(plan):
+        yield plan["operatorType"]
+        for child in plan.get("children", []):
+            yield from operators(child)
+
+    found = list(operators(summary.plan))
+    assert any(op.startswith("VarLengthExpand(Pruning,BFS") for op in found), found
