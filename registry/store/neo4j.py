@@ -32,7 +32,7 @@ POOL_SETTINGS = {
     "max_connection_pool_size": 20,  # one web worker's threads, with room to spare
     "connection_acquisition_timeout": 30.0,
     "connection_timeout": 10.0,
-    "max_transaction_retry_time": 15.0,
+    "max_transaction_retry_time": 5.0,  # a person waits for the answer: fail soon, say why
     # "label/type does not exist yet" is normal for a young registry; keep the rest
     "notifications_disabled_classifications": [NotificationDisabledClassification.UNRECOGNIZED],
 }
