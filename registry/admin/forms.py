@@ -130,7 +130,7 @@ class OrganisationForm(ObjectForm):
 
 class SubjectGroupForm(ObjectForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=[(k, k) for k in SUBJECT_KINDS])
+    kind = SelectField("Kind", choices=list(SUBJECT_KINDS))
     residence = CountryListField("Countries of residence", description="two-letter codes, e.g. DE, FR")
     citizenship = CountryListField("Countries of citizenship")
     individuals = IntegerField("Individuals per year (approx.)", validators=[Optional(), NumberRange(0)],
@@ -142,13 +142,13 @@ class CategoryForm(ObjectForm):
     key = StringField("Key", validators=[DataRequired(), Length(max=200), CATEGORY_KEY],
                       description="dotted: account.contact.email (the parent must exist)")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    flags = MultiCheckboxField("Flags", choices=[(f, f) for f in CATEGORY_FLAGS])
+    flags = MultiCheckboxField("Flags", choices=list(CATEGORY_FLAGS))
     description = TextAreaField("Description", validators=[Length(max=4000)])
 
 
 class PurposeForm(ObjectForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    legal_basis = SelectField("Legal basis", choices=[(b, b) for b in LEGAL_BASES])
+    legal_basis = SelectField("Legal basis", choices=list(LEGAL_BASES))
     description = TextAreaField("Description", validators=[Length(max=4000)])
 
 
@@ -175,7 +175,7 @@ class EngagementForm(ObjectForm):
     importer = SelectField("Vendor engaged (importer)", choices=[], validators=[DataRequired()])
     service = StringField("Service", validators=[Length(max=300)])
     purposes = SelectMultipleField("Purposes", choices=[])
-    importer_role = SelectField("Vendor's role", choices=[(r, r) for r in IMPORTER_ROLES])
+    importer_role = SelectField("Vendor's role", choices=list(IMPORTER_ROLES))
     categories = SelectMultipleField("Data categories received", choices=[])
     subject_groups = SelectMultipleField("Data subjects concerned", choices=[],
                                          description="none selected: all the exporter's subjects")
@@ -183,7 +183,7 @@ class EngagementForm(ObjectForm):
     access_countries = CountryListField("Accesses data from (support, operations)")
     safeguards = SafeguardsField("Safeguards in place",
                                  description="one per line: code | document link | signing date | note")
-    status = SelectField("Status", choices=[(s, s) for s in ENGAGEMENT_STATUSES])
+    status = SelectField("Status", choices=list(ENGAGEMENT_STATUSES))
     effective_date = optional_date("Takes effect on")
     end_date = optional_date("Ended on")
     announced_date = optional_date("Announced on")
@@ -209,4 +209,4 @@ class DeleteForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)])
     password = StringField("Password", validators=[DataRequired(), Length(min=10, max=256)])
-    role = SelectField("Role", choices=[(r, r) for r in ROLES])
+    role = SelectField("Role", choices=list(ROLES))
