@@ -27,7 +27,7 @@ def open_store(kind, directory):
     driver = connect(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
                      os.environ.get("NEO4J_PASSWORD", ""))
     database = os.environ.get("NEO4J_DATABASE", "neo4j")
-    driver.execute_query("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+    driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
                          database_=database)
     return Neo4jStore(driver, database), driver
 
