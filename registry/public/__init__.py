@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, render_template, request, session, url
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
-from .guard import SlidingWindow, rate_limit
+from .guard import new_limiter, rate_limit
 
 bp = Blueprint("public", __name__, url_prefix="/p", static_folder="static", static_url_path="/static")
 admin_bp = Blueprint("objections_admin", __name__)
@@ -65,7 +65,7 @@ def error_reply(status, message, retry_after=None):
 
 @bp.record_once
 def _setup(state):
-    state.app.extensions.setdefault("registry.public.limiter", SlidingWindow())
+    state.app.extensions.setdefault("registry.public.limiter", new_limiter())
 
 
 @bp.before_request

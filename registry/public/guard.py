@@ -7,7 +7,7 @@ was issued. A post whose token is missing, was made for another form or publishe
 fails its signature or is older than PUBLIC_FORM_TOKEN_MAX_AGE seconds (default two
 hours) is refused with 400.
 
-Rate limits: an in-memory sliding window per client address (``request.remote_addr``;
+Rate limits: an in-memory moving window (the ``limits`` library) per client address (``request.remote_addr``;
 put the app behind a proxy that sets it, e.g. werkzeug's ProxyFix) in two buckets:
 ``read`` for every public request (PUBLIC_READ_LIMIT, default 300 per 60 seconds)
 and ``form`` for form posts (PUBLIC_FORM_LIMIT, default 10 per 600 seconds). Each
@@ -15,19 +15,17 @@ process counts on its own; the per-address subscription limit, which must hold
 across processes, is durable (see ``services.subscriptions``).
 """
 
-import threading
 import time
-from collections import OrderedDict, deque
 
 from flask import current_app, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import RateLimitItemPerSecond, storage, strategies
 
 from ..domain.errors import RateLimited, ValidationError
 
 FORM_SALT = "registry.public.form"
 DEFAULT_TOKEN_MAX_AGE = 2 * 3600
 DEFAULT_LIMITS = {"read": (300, 60), "form": (10, 600)}
-MAX_CLIENTS = 20000
 
 
 class InvalidFormToken(ValidationError):
@@ -61,30 +59,12 @@ def check_token(token, purpose, publisher, target=""):
                                field="form_token")
 
 
-class SlidingWindow:
-    """Counts hits per key over the last ``window`` seconds; thread-safe, bounded in memory."""
+def new_limiter():
+    """The per-process counter behind the client limits: the ``limits`` library's moving window.
 
-    def __init__(self, max_keys=MAX_CLIENTS):
-        self.max_keys = max_keys
-        self._hits = OrderedDict()
-        self._lock = threading.Lock()
-
-    def hit(self, key, limit, window, now=None):
-        """Record a hit; returns 0 if allowed, else the seconds until the next hit would be."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                hits = self._hits[key] = deque()
-            self._hits.move_to_end(key)
-            while hits and hits[0] <= now - window:
-                hits.popleft()
-            if len(hits) >= limit:
-                return max(int(hits[0] + window - now) + 1, 1)
-            hits.append(now)
-            while len(self._hits) > self.max_keys:
-                self._hits.popitem(last=False)  # the client seen least recently
-            return 0
+    Its memory storage expires idle keys by itself, so many clients do not grow it forever.
+    """
+    return strategies.MovingWindowRateLimiter(storage.MemoryStorage())
 
 
 def _limit(name):
@@ -103,8 +83,10 @@ def rate_limit(bucket):
     """Count this request against the client's ``bucket``; RateLimited (429) when over."""
     count, window = _limit(bucket)
     client = request.remote_addr or "unknown"
-    wait = limiter().hit((bucket, client), count, window)
-    if wait:
+    item = RateLimitItemPerSecond(count, window)
+    counter = limiter()
+    if not counter.hit(item, bucket, client):
+        wait = max(int(counter.get_window_stats(item, bucket, client).reset_time - time.time()) + 1, 1)
         what = "form submissions" if bucket == "form" else "requests"
         raise RateLimited(f"too many {what} from your network: at most {count} in {_duration(window)}. "
                           f"Please wait {_duration(wait)} and try again.", retry_after=wait)

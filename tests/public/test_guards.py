@@ -2,11 +2,12 @@
 and per-client rate limits (429, as a page or as JSON)."""
 
 import re
+import time
 
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from registry.public.guard import SlidingWindow, issue_token
+from registry.public.guard import issue_token
 from registry.services.publication import public_ref
 
 REF = public_ref("acme", "acme-newco")
@@ -104,10 +105,8 @@ def test_reads_are_rate_limited_and_json_clients_get_json(client, app, acme):
     assert "Set-Cookie" not in page.headers
 
 
-def test_sliding_window_forgets_old_hits_and_bounds_memory():
-    window = SlidingWindow(max_keys=2)
-    assert [window.hit("a", 2, 10, now=t) for t in (0, 1, 2)] == [0, 0, 9]
-    assert window.hit("a", 2, 10, now=10.5) == 0  # the hit at 0 has left the window
-    window.hit("b", 2, 10, now=11)
-    window.hit("c", 2, 10, now=12)
-    assert "a" not in window._hits and len(window._hits) == 2
+def test_the_client_limit_forgets_hits_once_the_window_has_passed(client, app, acme):
+    app.config["PUBLIC_READ_LIMIT"] = "2/1"
+    assert [client.get("/p/").status_code for _ in range(3)] == [200, 200, 429]
+    time.sleep(1.2)
+    assert client.get("/p/").status_code == 200
