@@ -83,7 +83,7 @@ def demo(host, port):
     store.init_schema()
     added = run_seed(store, include_demo=True)
     password = one_time_password()
-    create_user(store, "admin", password, "admin", replace=True)
+    create_user(store, "admin", password, "admin", replace=True, actor="registry demo")
     click.echo(f"seeded {added} new objects")
     click.echo(f"one-time admin login: admin / {password}  (a new password is set at every demo start)")
     _serve(host, port)
@@ -109,7 +109,7 @@ def users_create(username, role, password, generate):
         password = one_time_password()
     elif not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    create_user(store, username, password, role)
+    create_user(store, username, password, role, actor="registry users create")
     click.echo(f"created {role} {username}" + (f" with password {password}" if generate else ""))
 
 

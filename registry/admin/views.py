@@ -191,7 +191,8 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            create_user(store, form.username.data, form.password.data, form.role.data)
+            create_user(store, form.username.data, form.password.data, form.role.data,
+                        actor=current_user.username)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

@@ -14,8 +14,11 @@ from ..domain.records import ROLES, User
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 
 
-def create_user(store, username, password, role="viewer", replace=False):
-    """Create (or, with ``replace``, reset) a user; returns it. ValidationError on bad input."""
+def create_user(store, username, password, role="viewer", replace=False, actor="system"):
+    """Create (or, with ``replace``, reset) a user; returns it. ValidationError on bad input.
+
+    The audit log records ``actor`` as the one who did it (never the password or its hash).
+    """
     if not USERNAME_RE.match(username or ""):
         raise ValidationError("a username is 2-64 letters, digits, or . _ @ -", field="username")
     if role not in ROLES:
@@ -25,7 +28,7 @@ def create_user(store, username, password, role="viewer", replace=False):
     if store.get_user(username) and not replace:
         raise ValidationError(f"user {username!r} already exists", field="username")
     user = User(username, generate_password_hash(password), role)
-    store.save_user(user)
+    store.save_user(user, actor)
     return user
 
 

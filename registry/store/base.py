@@ -41,6 +41,14 @@ def referenced_message(kind, key, referrers):
     return f"cannot delete {kind.replace('_', ' ')} {key!r}: still referenced by {shown}{more}"
 
 
+def user_audit(before, after):
+    """(action, before, after) of the audit record for saving User ``after`` over ``before``."""
+    def shown(user):
+        return {"username": user.username, "role": user.role} if user else None
+    changed = {"password_changed": before is None or before.password_hash != after.password_hash}
+    return ("create" if before is None else "update"), shown(before), dict(shown(after), **changed)
+
+
 def utcnow():
     """The current UTC time as an ISO string with seconds, for audit records."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -153,8 +161,12 @@ class Store(ABC):
         """The User with ``username``, or None."""
 
     @abstractmethod
-    def save_user(self, user):
-        """Create or replace a user (password changes and role changes)."""
+    def save_user(self, user, actor="system"):
+        """Create or replace a user, with an audit record naming ``actor`` in the same transaction.
+
+        The record (kind ``user``) holds the username, the role and whether the password
+        changed, never the hash.
+        """
 
     @abstractmethod
     def list_users(self):

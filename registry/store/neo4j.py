@@ -20,7 +20,7 @@ from ..domain.errors import Conflict, StoreUnavailable, ValidationError
 from ..domain.model import kind_class
 from ..domain.records import AuditRecord, User
 from . import neo4j_model as gm
-from .base import Reach, Store
+from .base import Reach, Store, user_audit, utcnow
 from .neo4j_writes import apply_writes
 
 # traversal/reach bounds its path at *0..30 relationships: organisations up to 15 hops from
@@ -189,9 +189,8 @@ class Neo4jStore(Store):
         rows = self._read(_rows, cypher.query("user/get"), username=username)
         return User(**rows[0]) if rows else None
 
-    def save_user(self, user):
-        self._write(_run, cypher.query("user/save"), username=user.username,
-                    password_hash=user.password_hash, role=user.role)
+    def save_user(self, user, actor="system"):
+        self._write(_save_user, user, actor)
 
     def list_users(self):
         return [User(**row) for row in self._read(_rows, cypher.query("user/list"))]
@@ -212,3 +211,12 @@ def _reach(tx, category, on, start, groups, planned, depth):
         org_keys.update(k for k in (data["exporter"], data["importer"]) if k)
     organisations = _rows(tx, cypher.query("entity/fetch"), kind="organisation", keys=sorted(org_keys))
     return collections, engagements, organisations
+
+
+def _save_user(tx, user, actor):
+    """Upsert the user and append its audit record; safe to retry as a whole."""
+    rows = _rows(tx, cypher.query("user/get"), username=user.username)
+    action, before, after = user_audit(User(**rows[0]) if rows else None, user)
+    _run(tx, cypher.query("user/save"), username=user.username, password_hash=user.password_hash, role=user.role)
+    _run(tx, cypher.query("audit/append"), at=utcnow(), actor=actor, action=action, kind="user",
+         key=user.username, before=json.dumps(before) if before else None, after=json.dumps(after))

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..domain.errors import Conflict, NotFound, Referenced, StoreUnavailable, ValidationError
 from ..domain.model import kind_class, list_fields
 from ..domain.records import AuditRecord, User
-from .base import Reach, Store, referenced_message, utcnow
+from .base import Reach, Store, referenced_message, user_audit, utcnow
 
 MIGRATIONS = [
     # 1: documents, their references, the audit trail, users.
@@ -280,9 +280,21 @@ class SQLiteStore(Store):
         row = self.conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
         return User(row["username"], row["password_hash"], row["role"]) if row else None
 
-    def save_user(self, user):
-        self.conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?)",
-                          (user.username, user.password_hash, user.role))
+    def save_user(self, user, actor="system"):
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            action, before, after = user_audit(self.get_user(user.username), user)
+            conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?)",
+                         (user.username, user.password_hash, user.role))
+            conn.execute("INSERT INTO audit (at, actor, action, kind, key, before, after) "
+                         "VALUES (?, ?, ?, 'user', ?, ?, ?)",
+                         (utcnow(), actor, action, user.username,
+                          json.dumps(before) if before else None, json.dumps(after)))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def list_users(self):
         return [User(r["username"], r["password_hash"], r["role"])

@@ -19,7 +19,13 @@ def test_save_replaces_password_and_role(store):
     assert len(store.list_users()) == 1
 
 
-def test_users_are_not_registry_objects(store):
-    store.save_user(User("alice", "hash", "viewer"))
-    assert store.audit_log() == []
+def test_user_changes_are_audited_without_the_hash(store):
+    store.save_user(User("alice", "secret-hash", "viewer"), actor="admin")
+    store.save_user(User("alice", "secret-hash", "editor"), actor="admin")
+    records = store.audit_log(kind="user", key="alice")
+    assert [(r.action, r.actor) for r in records] == [("update", "admin"), ("create", "admin")]
+    assert records[0].before == {"username": "alice", "role": "viewer"}
+    assert records[0].after == {"username": "alice", "role": "editor", "password_changed": False}
+    assert records[1].after["password_changed"] is True
+    assert "secret-hash" not in repr(records)
     assert store.count("organisation") == 0
