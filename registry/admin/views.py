@@ -137,6 +137,7 @@ def edit(slug, key):
     before = store.get(ui["kind"], key)
     form = ui["form"].for_object(before) if request.method == "GET" else ui["form"]()
     form.key.data = key
+    form.key.render_kw = {"readonly": True}  # the key names the object; it cannot change
     if hasattr(form, "set_choices"):
         form.set_choices(store)
     if form.validate_on_submit() and _check_early_start(form, before):

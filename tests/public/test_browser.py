@@ -2,58 +2,14 @@
 is set, the CSP lets the page's own stylesheet through, print CSS hides the forms, and
 a subscription sent from the browser works. Screenshots go to tests/artifacts/."""
 
-import os
 import re
-import shutil
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
-
-import pytest
-from werkzeug.serving import make_server
 
 from registry.services import objects
+from tests.browser import ARTIFACTS, browser, live_server, origin, require_chromium  # noqa: F401 (fixtures)
 
 from .conftest import body, link
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)) and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser "
-                "test (in CI, with CI set, this fails instead)", allow_module_level=True)
-
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on a free loopback port, served by werkzeug in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _origin(url):
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+require_chromium()
 
 
 def test_public_page_in_chromium(app, acme, smtp, live_server, browser, clock):
@@ -100,7 +56,7 @@ def test_public_page_in_chromium(app, acme, smtp, live_server, browser, clock):
     page.goto(f"{live_server}/p/acme/policy.html", wait_until="networkidle")
     assert page.locator("h2").first.inner_text() == "Sub-processors and international transfers"
 
-    foreign = [url for url in requests if not url.startswith(("data:", "about:")) and _origin(url) != live_server]
+    foreign = [url for url in requests if not url.startswith(("data:", "about:")) and origin(url) != live_server]
     assert foreign == [], f"requests left the app's origin: {foreign}"
     assert any(url.endswith("/p/static/public.css") for url in requests)
     assert context.cookies() == []
