@@ -27,8 +27,8 @@ def open_store(kind, directory):
     driver = connect(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
                      os.environ.get("NEO4J_PASSWORD", ""))
     database = os.environ.get("NEO4J_DATABASE", "neo4j")
-    driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-                         database_=database)
+    with driver.session(database=database) as session:  # CALL IN TRANSACTIONS needs an auto-commit query
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     return Neo4jStore(driver, database), driver
 
 

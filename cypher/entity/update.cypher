@@ -1,10 +1,12 @@
-// Parameters: $kind (string), $key (string), $props (map, replaces every property)
+// Parameters: $kind (string), $rows (list of {key, props}: props replaces every property;
+//   one row per key)
 // Columns: none
-// Replace an object's properties and drop its own references (re-linked by entity/link).
+// Replace objects' properties and drop their own references (re-linked by entity/link).
 // An object's own references are its outgoing relationships, except ENGAGES, which
 // points into an engagement from its exporter.
-MATCH (n:Entity {entity_kind: $kind, key: $key})
-SET n = $props
+UNWIND $rows AS row
+MATCH (n:Entity {entity_kind: $kind, key: row.key})
+SET n = row.props
 WITH n
 OPTIONAL MATCH (n)-[r]->()
 WHERE NOT r:ENGAGES

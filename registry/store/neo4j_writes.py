@@ -6,6 +6,13 @@ record; only after all of them are references checked (so a batch may create obj
 that point at each other in any order) and then linked as relationships. A delete
 first *retires* the node (``:Retired``, no other label) so that references from other
 objects still point at it when the check runs; the node is purged once all passed.
+
+Consecutive writes of the same action and kind form a *run* (at most RUN_SIZE long),
+sent as a few ``UNWIND`` queries instead of a few queries per write: one locks and
+reads the run's objects, one writes them, one appends their audit records. The checks
+happen in Python, write by write, against what the transaction has seen and done so
+far, so a run behaves exactly like its writes one after another (a key created twice in
+one run conflicts on the second; a write that fails does so after the writes before it).
 """
 
 import json
@@ -15,6 +22,8 @@ from ..domain.errors import Conflict, NotFound, Referenced, ValidationError
 from . import neo4j_model as gm
 from .base import referenced_message, utcnow
 
+RUN_SIZE = 1000  # writes per run: bounds the size of one query's parameters
+
 
 def apply_writes(tx, writes, actor):
     """Apply ``writes`` in ``tx``; the new version per write (None for a delete).
@@ -23,9 +32,11 @@ def apply_writes(tx, writes, actor):
     every bit of state lives in locals of this call and nothing outside is touched.
     A domain error raised here rolls the transaction back.
     """
+    known = {}  # (kind, key) -> {"version", "state"} as stored now, None when absent
     written = {}  # (kind, key) -> object of the last write, None when it deleted
-    states = {}  # (kind, key) -> stored dict after the last write (the next one's "before")
-    versions = [_apply_one(tx, write, actor, written, states) for write in writes]
+    versions = []
+    for run in _runs(writes):
+        versions.extend(_apply_run(tx, run, actor, known, written))
     _check_integrity(tx, writes, written)
     links = [link for obj in written.values() if obj is not None for link in gm.links(obj)]
     if links:
@@ -34,49 +45,115 @@ def apply_writes(tx, writes, actor):
     return versions
 
 
-def _apply_one(tx, write, actor, written, states):
+def _runs(writes):
+    """Consecutive writes of the same action and kind, at most RUN_SIZE at a time."""
+    run = []
+    for write in writes:
+        if run and ((write.action, write.kind) != (run[0].action, run[0].kind) or len(run) >= RUN_SIZE):
+            yield run
+            run = []
+        run.append(write)
+    if run:
+        yield run
+
+
+def _apply_run(tx, run, actor, known, written):
+    """Check and apply one run of writes; the new version per write."""
+    _load(tx, run[0].kind, [write.key for write in run], known)
+    pending = _Pending(run[0].action, run[0].kind)
+    try:
+        for write in run:
+            _apply_one(write, known, written, pending)
+    except (Conflict, NotFound):
+        pending.flush(tx, actor)  # the writes before the failing one come first, as one by one
+        raise
+    pending.flush(tx, actor)
+    return pending.versions
+
+
+def _load(tx, kind, keys, known):
+    """Lock and read the objects of ``kind`` with ``keys`` that this transaction has not seen."""
+    wanted = list(dict.fromkeys(key for key in keys if (kind, key) not in known))
+    if not wanted:
+        return
+    for record in tx.run(cypher.query("entity/lock"), kind=kind, keys=wanted):
+        row = record.data()
+        known[(kind, row["key"])] = {"version": row["props"]["version"],
+                                     "state": gm.to_dict(kind, row["props"], row["refs"])}
+    for key in wanted:
+        known.setdefault((kind, key), None)
+
+
+def _apply_one(write, known, written, pending):
+    """Check one write against the state so far, record its effect, queue it in ``pending``."""
     ident = (write.kind, write.key)
-    record = tx.run(cypher.query("entity/lock"), kind=write.kind, key=write.key).single()
-    current = record.data() if record else None
+    current = known[ident]
     label = write.kind.replace("_", " ")
     if write.action == "create" and current:
         raise Conflict(f"a {label} with key {write.key!r} already exists", field="key")
     if write.action != "create" and not current:
         raise NotFound(f"no {label} with key {write.key!r}")
-    stored_version = current["props"]["version"] if current else None
+    stored_version = current["version"] if current else None
     if write.action != "create" and write.expected_version is not None \
             and stored_version != write.expected_version:
         raise Conflict(f"this {label} was changed by someone else since you opened it "
                        f"(now version {stored_version}, yours {write.expected_version}); "
                        "reload it and make your change again",
                        current_version=stored_version)
-    if current is None:
-        before = None
-    elif ident in states:  # written earlier in this batch: its links are not made yet
-        before = states[ident]
-    else:
-        before = gm.to_dict(write.kind, current["props"], current["refs"])
-
+    before = current["state"] if current else None
     if write.action == "delete":
-        tx.run(cypher.query("entity/retire"), kind=write.kind, key=write.key,
-               label=gm.label(write.kind)).consume()
         obj, after, version = None, None, None
+        known[ident] = None
     else:
         obj = write.obj
         after = obj.to_dict()
         version = 1 if current is None else stored_version + 1
-        props = gm.node_properties(obj, version)
-        if current is None:
-            tx.run(cypher.query("entity/create"), label=gm.label(write.kind), props=props).consume()
-        else:
-            tx.run(cypher.query("entity/update"), kind=write.kind, key=write.key, props=props).consume()
+        known[ident] = {"version": version, "state": after}
     written[ident] = obj
-    states[ident] = after
-    tx.run(cypher.query("audit/append"), at=utcnow(), actor=actor, action=write.action,
-           kind=write.kind, key=write.key,
-           before=json.dumps(before) if before is not None else None,
-           after=json.dumps(after) if after is not None else None).consume()
-    return version
+    pending.add(write, obj, version, before, after)
+
+
+class _Pending:
+    """The queued writes of one run (same action and kind) and their audit records."""
+
+    def __init__(self, action, kind):
+        self.action, self.kind = action, kind
+        self.creates = []  # node properties, in write order
+        self.updates = {}  # key -> node properties of the last update of that key
+        self.deletes = []  # keys (a key is deleted at most once in a run)
+        self.audits = []
+        self.versions = []
+
+    def add(self, write, obj, version, before, after):
+        if write.action == "create":
+            self.creates.append(gm.node_properties(obj, version))
+        elif write.action == "update":
+            self.updates[write.key] = gm.node_properties(obj, version)
+        else:
+            self.deletes.append(write.key)
+        self.audits.append({"offset": len(self.audits), "at": utcnow(), "action": write.action,
+                            "kind": write.kind, "key": write.key,
+                            "before": json.dumps(before) if before is not None else None,
+                            "after": json.dumps(after) if after is not None else None})
+        self.versions.append(version)
+
+    def flush(self, tx, actor):
+        """Send the queued writes, then their audit records. Called once per run."""
+        if not self.audits:
+            return
+        if self.creates:
+            label = gm.label(self.kind)
+            if len(self.creates) == 1:
+                tx.run(cypher.query("entity/create"), label=label, props=self.creates[0]).consume()
+            else:
+                tx.run(cypher.query("entity/create_many"), label=label, rows=self.creates).consume()
+        if self.updates:
+            tx.run(cypher.query("entity/update"), kind=self.kind,
+                   rows=[{"key": key, "props": props} for key, props in self.updates.items()]).consume()
+        if self.deletes:
+            tx.run(cypher.query("entity/retire"), kind=self.kind, keys=self.deletes,
+                   label=gm.label(self.kind)).consume()
+        tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits).consume()
 
 
 def _check_integrity(tx, writes, written):
@@ -92,14 +169,15 @@ def _check_integrity(tx, writes, written):
     if targets:
         live = {(r["kind"], r["key"]) for r in tx.run(
             cypher.query("entity/live"), targets=[{"kind": k, "key": v} for k, v in targets])}
+    pointing = {}  # (kind, key) -> references to it in the final state of objects this batch wrote
+    for obj in written.values():
+        if obj is not None:
+            for name, kind, key in obj.references():
+                pointing.setdefault((kind, key), set()).add((obj.KIND, obj.key, name))
     for write in writes:
         if write.action == "delete":
             ident = (write.kind, write.key)
-            left = set(untouched.get(ident, ()))
-            for obj in written.values():  # the final state of objects this batch wrote
-                if obj is not None:
-                    left.update((obj.KIND, obj.key, name) for name, kind, key in obj.references()
-                                if (kind, key) == ident)
+            left = untouched.get(ident, set()) | pointing.get(ident, set())
             if left:
                 left = sorted(left)
                 raise Referenced(referenced_message(write.kind, write.key, left), referrers=left)

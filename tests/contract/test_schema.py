@@ -13,7 +13,7 @@ def test_init_schema_twice_keeps_data(store):
     assert store.get("organisation", "acme").version == 1
     assert store.get_user("alice").role == "admin"
     create(store, org("beta"))
-    assert [r.key for r in store.audit_log()] == ["beta", "acme"]
+    assert [r.key for r in store.audit_log()] == ["beta", "alice", "acme"]
 
 
 def test_close_is_harmless(store):
