@@ -36,7 +36,9 @@ WITH x, min(length(p)) AS distance
 WHERE distance <= 2 * ($max_depth - 1)
 // Step 2: every engagement carrying the flow out of a reached organisation, including
 // those leading back into the reached set (a cycle) that no shortest path uses.
-MATCH (x)-[:ENGAGES]->(e:Engagement)
+// No label on e: ENGAGES only ever leads to an engagement, and with the label the planner
+// may seek every engagement by status and join (measured: 78 million rows, 7 minutes).
+MATCH (x)-[:ENGAGES]->(e)
 WHERE ((e.status = 'planned' AND $planned)
        OR ((e.status = 'active' OR (e.status = 'ended' AND e.end_date IS NOT NULL))
            AND coalesce(e.effective_date, '') <= $on
