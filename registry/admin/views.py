@@ -7,7 +7,7 @@ from ..auth import role_required
 from ..db import get_store
 from ..domain.errors import Conflict, NotFound, Referenced, ValidationError
 from ..domain.model import CATEGORY_FLAGS, ENGAGEMENT_STATUSES
-from ..services import objects
+from ..services import objects, publication
 from ..services.gaps import findings_by_engagement
 from ..services.users import create_user
 from . import bp
@@ -84,8 +84,7 @@ def _check_early_start(form, before):
     field = getattr(form, "early_start_reason", None)
     if field is None or current_user.can("admin"):
         return True
-    previous = before.early_start_reason if before else ""
-    if (field.data or "") != previous:
+    if publication.changes_early_start(before, field.data):
         field.errors = list(field.errors) + ["Only an admin can record an early-start reason."]
         return False
     return True

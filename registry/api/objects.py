@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..admin.views import KIND_UI
 from ..db import get_store
 from ..domain.errors import Forbidden, ValidationError
-from ..services import objects
+from ..services import objects, publication
 from ..services.exchange import export_registry
 from . import api_role, bp, json_body
 
@@ -29,7 +29,7 @@ def _guard_early_start(kind, data, before=None):
     """Only an admin may record (or change) a reason to start before the notice period ends."""
     if kind != "engagement" or current_user.can("admin"):
         return
-    if (data.get("early_start_reason") or "") != (before.early_start_reason if before else ""):
+    if publication.changes_early_start(before, data.get("early_start_reason")):
         raise Forbidden("only an admin can record an early-start reason")
 
 

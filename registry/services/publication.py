@@ -52,6 +52,14 @@ def is_listed(engagement, publisher):
                 and engagement.status in ("planned", "active"))
 
 
+def changes_early_start(before, reason):
+    """Whether writing ``reason`` would record or change the early-start reason of ``before``.
+
+    Only an admin may do that: it lets an engagement start inside the notice period.
+    """
+    return (reason or "") != (before.early_start_reason if before else "")
+
+
 def check_engagement(store, engagement, before=None):
     """Enforce the notice rules on an engagement about to be written; may set announced_date.
 

@@ -5,6 +5,7 @@ Passwords are hashed with Werkzeug's scrypt-based ``generate_password_hash``.
 
 import re
 import secrets
+from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,11 +33,16 @@ def create_user(store, username, password, role="viewer", replace=False, actor="
     return user
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash():
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(store, username, password):
     """The User if the password matches, else None (same answer for unknown users)."""
     user = store.get_user(username or "")
     if user is None:
-        check_password_hash(generate_password_hash("x"), password or "")  # keep timing similar
+        check_password_hash(_dummy_hash(), password or "")  # keep timing similar for unknown users
         return None
     return user if check_password_hash(user.password_hash, password or "") else None
 

@@ -17,8 +17,10 @@ from pathlib import Path
 import pycountry
 import yaml
 
+from ..domain.model import CATEGORY_FLAGS
+
 ROLES = ("controller", "processor")
-FLAGS = ("special", "criminal", "biometric", "genetic", "telecom-subscriber", "payment", "children")
+FLAGS = CATEGORY_FLAGS  # the rules read the same flags that data categories carry
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]*(:[a-z0-9-]+)?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
