@@ -7,26 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from .resources import resource_dir
-
-DEFAULTS = {
-    "STORE": "sqlite",  # or "neo4j"
-    "SQLITE_PATH": None,  # default: registry.sqlite3 in the instance folder
-    "NEO4J_URI": None,
-    "NEO4J_USER": "neo4j",
-    "NEO4J_PASSWORD": None,
-    "NEO4J_DATABASE": "neo4j",
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "WTF_CSRF_TIME_LIMIT": 3600 * 8,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-    "MAIL_HOST": "127.0.0.1",
-    "MAIL_PORT": 25,
-    "MAIL_SENDER": "registry@localhost",
-    "MAIL_USE_TLS": False,
-    "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
-    "PUBLIC_BASE_URL": None,
-}
+from .settings import DEFAULTS
 
 
 def _secret_key(instance_path):
@@ -59,9 +40,12 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    from . import auth, db, errors, web
+    from . import auth, cli, db, errors, web
     db.init_app(app)
+    cli.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    from .public import handlers
+    handlers.init_app(app)
     return app

@@ -25,6 +25,17 @@ def query(name):
         raise LookupError(f"no Cypher file for query {name!r} at {path}") from None
 
 
+def explained(name):
+    """``EXPLAIN`` and the text of ``name``: planning it without running it."""
+    return "EXPLAIN " + query(name)
+
+
+def names():
+    """Every query name (``area/name``) there is, sorted."""
+    root = resource_dir("cypher")
+    return sorted(f"{p.parent.name}/{p.stem}" for p in root.glob("*/*.cypher"))
+
+
 def statements(text):
     """The ``;``-terminated statements of a multi-statement file, without comment lines."""
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("//")]

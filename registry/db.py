@@ -6,11 +6,15 @@ store is released in ``teardown_appcontext``.
 """
 
 import atexit
+import logging
+import threading
 
 from flask import current_app, g
 
 from .domain.errors import ValidationError
 from .store.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
 
 
 class SQLiteBackend:
@@ -29,20 +33,33 @@ class SQLiteBackend:
 class Neo4jBackend:
     """Holds the app's one Neo4j driver, created on first use, closed at shutdown."""
 
-    def __init__(self, uri, user, password, database):
+    def __init__(self, uri, user, password, database, outage_seconds=5.0):
+        from .store.neo4j import Outage
         self.uri, self.user, self.password, self.database = uri, user, password, database
         self._driver = None
+        self.outage = Outage(outage_seconds)
 
     @property
     def driver(self):
         if self._driver is None:
             from .store.neo4j import connect
             self._driver = connect(self.uri, self.user, self.password)
+            threading.Thread(target=self._warm_up, name="neo4j-warm-up", daemon=True).start()
         return self._driver
 
-    def open(self):
+    def _warm_up(self):
+        """Plan every query in the background once the driver exists (see Neo4jStore.warm_up)."""
         from .store.neo4j import Neo4jStore
-        return Neo4jStore(self.driver, self.database)
+        try:
+            Neo4jStore(self._driver, self.database).warm_up()
+        except Exception:  # noqa: BLE001 - a cold plan cache is slower, never wrong
+            log.info("warming the Neo4j query plans failed; queries are planned on first use", exc_info=True)
+
+    def open(self):
+        """A store on the driver; StoreUnavailable at once while an outage is held."""
+        from .store.neo4j import Neo4jStore
+        self.outage.check()
+        return Neo4jStore(self.driver, self.database, outage=self.outage)
 
     def close(self):
         if self._driver is not None:
@@ -59,14 +76,21 @@ def make_backend(config):
         if not config.get("NEO4J_URI"):
             raise ValidationError("REGISTRY_STORE=neo4j needs NEO4J_URI", field="NEO4J_URI")
         return Neo4jBackend(config["NEO4J_URI"], config.get("NEO4J_USER") or "neo4j",
-                            config.get("NEO4J_PASSWORD") or "", config.get("NEO4J_DATABASE") or "neo4j")
+                            config.get("NEO4J_PASSWORD") or "", config.get("NEO4J_DATABASE") or "neo4j",
+                            float(config.get("NEO4J_OUTAGE_SECONDS", 5.0)))
     raise ValidationError(f"unknown store {kind!r}: use sqlite or neo4j", field="STORE")
 
 
 def get_store():
-    """The current request's store, opened on first use."""
+    """The current request's store, opened on first use.
+
+    Its ``on_commit`` hands the events of each committed unit of work to the handlers
+    the app registered in ``app.extensions["registry.event_handlers"]``, if any.
+    """
     if "store" not in g:
-        g.store = current_app.extensions["registry.backend"].open()
+        store = current_app.extensions["registry.backend"].open()
+        store.on_commit = current_app.extensions.get("registry.event_handlers")
+        g.store = store
     return g.store
 
 

@@ -26,11 +26,20 @@ def init_app(app):
     csrf.exempt(api.bp)
     # Public pages set no cookies, so their forms carry a signed, time-limited token instead.
     app.register_blueprint(public.bp)
-    app.register_blueprint(public.admin_bp)
+    from .admin import objections as admin_objections
+    app.register_blueprint(admin_objections.bp)
     csrf.exempt(public.bp)
     add_nav_link(app, "objections_admin.objections_list", "Objections")
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["reject_keys"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
+    from . import security
+    from .admin import tokens as admin_tokens
+    security.init_app(app)  # CSP outside /p/, the safe_link and with_nonce filters
+    app.register_blueprint(admin_tokens.bp)
+    add_nav_link(app, "tokens.tokens", "API tokens")
+    from .admin import vendors as admin_vendors
+    app.register_blueprint(admin_vendors.bp)
+    add_nav_link(app, "vendors_admin.vendors_page", "Vendor lists")
 
     @app.context_processor
     def navigation():

@@ -51,12 +51,15 @@ def test_create_shows_field_errors(client, auth, store):
 
 
 def test_service_error_is_shown_next_to_its_field(client, auth, store):
+    objects.create(store, "x", "organisation", {"key": "acme", "name": "Acme"})
+    objects.create(store, "x", "category", {"key": "contact", "name": "Contact"})
     auth.login("editor")
-    response = auth.post_form("/admin/subject-groups/new", {"key": "eu", "name": "EU", "kind": "customers",
-                                                            "residence": "DE, XX"})
+    response = auth.post_form("/admin/engagements/new", {"key": "e1", "exporter": "Acme", "importer": "acme",
+                                                         "importer_role": "processor", "status": "active",
+                                                         "categories": "contact"})
     assert response.status_code == 400
-    assert re.search(r"&#39;XX&#39; is not an ISO 3166-1 alpha-2 country code", response.text)
-    assert store.count("subject_group") == 0
+    assert re.search(r'<span class="error" role="alert">an organisation cannot engage itself', response.text)
+    assert store.count("engagement") == 0
 
 
 def test_create_edit_delete_with_audit(client, auth, store):

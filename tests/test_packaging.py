@@ -1,5 +1,6 @@
 """`pip install .` must give a working app: the wheel carries cypher/, templates/ and seed/."""
 
+import site
 import subprocess
 import sys
 import zipfile
@@ -26,8 +27,15 @@ def test_installed_wheel_seeds_and_serves_without_the_source_tree(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
                    check=True, capture_output=True, timeout=300)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
+    # The dependencies come from the venv running the tests (as the README sets it up):
+    # "--system-site-packages" would show the base interpreter's packages instead, which
+    # lack them. Plain path lines in a .pth add those directories after the new venv's
+    # own, without running their .pth files (so an editable install there stays out).
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "outer-venv-packages.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall",
                     str(next(wheels.glob("*.whl")))], check=True, capture_output=True, timeout=300)
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "REGISTRY_SQLITE_PATH": str(tmp_path / "r.sqlite3"),

@@ -1,74 +1,111 @@
-"""WTForms classes for the admin area. They check shape; services check meaning."""
+"""WTForms classes for the admin area. They check shape; services check meaning.
+
+Pickers instead of typed keys: categories as a tree of checkboxes, places (countries
+and regions) and purposes as filterable checkbox lists, safeguards and certifications
+with what each code means, organisations typed by name (``resolve`` turns the name
+into the key, or says which names match). All of it works without JavaScript.
+"""
 
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField,
+                     PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import (URL, DataRequired, EqualTo, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 
+from ..domain.codes import meanings
 from ..domain.countries import country_choices
+from ..domain.links import safe_link
 from ..domain.model import (CATEGORY_FLAGS, ENGAGEMENT_STATUSES, IMPORTER_ROLES, LEGAL_BASES,
                             SUBJECT_KINDS)
+from ..domain.places import region_choices
 from ..domain.records import ROLES
+from .search import resolve_organisation
+from .widgets import CheckboxPicker, OrganisationInput
 
 SLUG = Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use lower-case letters, digits and hyphens.")
 CATEGORY_KEY = Regexp(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$",
                       message="Use dot-separated parts of lower-case letters, digits and hyphens.")
+BLANK_SAFEGUARD_ROWS = 2
 
 
-class TokenListField(StringField):
-    """A list typed as words separated by commas, spaces or new lines."""
+class PickerField(SelectMultipleField):
+    """Checkboxes; values outside the choices are refused by WTForms' own pre_validate."""
 
-    def _value(self):
-        return ", ".join(self.data or [])
+    widget = CheckboxPicker()
 
-    def process_formdata(self, valuelist):
-        text = valuelist[0] if valuelist else ""
-        self.data = [t for t in text.replace(",", " ").split() if t]
-
-
-class CountryListField(TokenListField):
-    """Country codes; the shape is two letters, the service checks they are assigned."""
-
-    def pre_validate(self, form):
-        bad = [t for t in self.data or [] if len(t) != 2 or not t.isalpha()]
-        if bad:
-            raise ValidationError(f"Not two-letter country codes: {', '.join(bad)}")
-        self.data = [t.upper() for t in self.data or []]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hints, self.depths, self.first = {}, {}, []
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+class PlacesField(PickerField):
+    """Countries and regions (EU, EEA, Worldwide), regions first."""
+
+    def set_places(self):
+        self.choices = [(token, token) for token, _what in region_choices()] + country_choices()
+        self.first = [token for token, _what in region_choices()]
+        self.hints = {token: what for token, what in region_choices()}
+        self.hints.update({code: code for code, _name in country_choices()})
+        # keep a stored place the lists do not know, so that an edit does not drop it silently
+        known = {value for value, _label in self.choices}
+        self.choices += [(p, p) for p in self.data or [] if p not in known]
 
 
-class SafeguardsField(TextAreaField):
-    """One safeguard per line: ``code | document link | signing date | note``."""
+class OrganisationField(StringField):
+    """An organisation typed by name or key; ``resolve`` sets ``data`` to the key."""
 
-    def _value(self):
-        lines = []
-        for s in self.data or []:
-            parts = [s.get("code", ""), s.get("document", ""), s.get("signed_on", ""), s.get("note", "")]
-            while parts and not parts[-1]:
-                parts.pop()
-            lines.append(" | ".join(parts))
-        return "\n".join(lines)
+    widget = OrganisationInput()
 
-    def process_formdata(self, valuelist):
-        self.data = []
-        for line in (valuelist[0] if valuelist else "").splitlines():
-            parts = [p.strip() for p in line.split("|")]
-            if not parts[0]:
-                continue
-            entry = dict(zip(("code", "document", "signed_on", "note"), parts))
-            self.data.append({k: v for k, v in entry.items() if v})
+    def resolve(self, store, required=True):
+        """True when the text names exactly one organisation (data becomes its key)."""
+        text = (self.data or "").strip()
+        if not text:
+            if required:
+                self.errors = list(self.errors) + ["Name the organisation."]
+                return False
+            self.data = None
+            return True
+        key, candidates = resolve_organisation(store, text)
+        if key:
+            self.data = key
+            return True
+        self.errors = list(self.errors) + [
+            (f"Several organisations match {text!r}: " + "; ".join(f"{o.name} ({o.key})" for o in candidates[:6])
+             + ". Type the name in full or pick one.") if candidates
+            else f"No organisation is called {text!r}."]
+        return False
 
-    def pre_validate(self, form):
-        for entry in self.data or []:
-            if len(entry) > 4 or " " in entry["code"]:
-                raise ValidationError("Each line: code | document link | signing date (YYYY-MM-DD) | note")
+    def show_name(self, store):
+        """Show a stored key as "Name (key)"."""
+        if self.data:
+            org = store.find("organisation", self.data)
+            if org is not None and org.name != org.key:
+                self.data = f"{org.name} ({org.key})"
+
+
+def _evidence_link(form, field):
+    if field.data and safe_link(field.data) is None or (field.data or "").lower().startswith("mailto:"):
+        raise ValidationError("Evidence must be an http:// or https:// link to the document.")
+
+
+class SafeguardForm(Form):
+    """One safeguard in place: its code (with meaning), the evidence link, the signing date, a note."""
+
+    code = SelectField("Safeguard", choices=[], validate_choice=False)
+    document = StringField("Evidence link", validators=[Optional(), Length(max=500), _evidence_link])
+    signed_on = DateField("Signed on", validators=[Optional()], format="%Y-%m-%d")
+    note = StringField("Note", validators=[Length(max=500)])
+
+    def validate_code(self, field):
+        known = {value for value, _label in field.choices}
+        if field.data and field.data not in known:
+            raise ValidationError(f"{field.data!r} is not a known safeguard code.")
+
+
+def safeguard_choices():
+    return [("", "—")] + [(code, f"{code}: {meaning}") for code, meaning in meanings("safeguards").items()]
 
 
 def optional_date(label):
@@ -88,6 +125,9 @@ class ObjectForm(FlaskForm):
         for name, field in cls.__dict__.items():
             if getattr(field, "field_class", None) is DateField and data.get(name):
                 data[name] = date.fromisoformat(data[name])
+        for entry in data.get("safeguards") or []:
+            if entry.get("signed_on"):
+                entry["signed_on"] = date.fromisoformat(entry["signed_on"])
         data["parent"] = data.get("parent") or ""
         data["country"] = data.get("country") or ""
         return cls(data=data)
@@ -99,16 +139,46 @@ class ObjectForm(FlaskForm):
             if name in ("csrf_token", "version"):
                 continue
             value = field.data
-            if hasattr(value, "isoformat"):
+            if isinstance(field, FieldList):
+                value = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if v}
+                         for entry in value if entry.get("code")]
+            elif isinstance(field, SelectMultipleField):
+                value = list(value or [])
+            elif hasattr(value, "isoformat"):
                 value = value.isoformat()
-            if isinstance(field, SelectField) and value == "":
+            elif isinstance(field, (SelectField, OrganisationField)) and not value:
                 value = None
-            elif isinstance(field, TokenListField | SafeguardsField) and value is None:
-                value = []
             elif isinstance(field, StringField) and value is None:
                 value = ""  # a field left out of the post means empty, as in a browser
             out[name] = value
         return out
+
+    def resolve(self, store):
+        """Turn typed organisations into keys; False (with errors on the fields) if any is unclear."""
+        ok = True
+        for field in self:
+            if isinstance(field, OrganisationField):
+                ok = field.resolve(store, required=any(isinstance(v, DataRequired) for v in field.validators)) \
+                    and ok
+        return ok
+
+    def show_names(self, store):
+        for field in self:
+            if isinstance(field, OrganisationField):
+                field.show_name(store)
+
+
+def _category_picker(field, store):
+    categories = store.list("category")
+    field.choices = [(c.key, c.name) for c in categories]
+    field.depths = {c.key: c.key.count(".") for c in categories}
+    field.hints = {c.key: c.key + (f" · {', '.join(c.flags)}" if c.flags else "") for c in categories}
+
+
+def _picker(field, store, kind):
+    items = store.list(kind)
+    field.choices = [(o.key, o.label) for o in items]
+    field.hints = {o.key: o.key for o in items if o.label != o.key}
 
 
 class OrganisationForm(ObjectForm):
@@ -116,33 +186,43 @@ class OrganisationForm(ObjectForm):
     legal_name = StringField("Legal name", validators=[Length(max=300)])
     country = SelectField("Country of establishment", choices=[], default="")
     website = StringField("Website", validators=[Optional(), URL(require_tld=False), Length(max=300)])
-    parent = SelectField("Parent organisation", choices=[], default="")
-    certifications = TokenListField("Certifications", description="e.g. dpf-eu, dpf-uk, iso27001, soc2")
+    parent = OrganisationField("Parent organisation", description="the group it belongs to, if any")
+    certifications = PickerField("Certifications", choices=[])
     publisher = BooleanField("Publishes a sub-processor page")
     notice_days = IntegerField("Notice period (days)", default=30, validators=[NumberRange(0, 365)])
     description = TextAreaField("Description", validators=[Length(max=4000)])
 
     def set_choices(self, store):
         self.country.choices = [("", "Unknown")] + country_choices()
-        self.parent.choices = [("", "None")] + [(o.key, o.name) for o in store.list("organisation")
-                                                 if o.key != self.key.data]
+        vocabulary = meanings("certifications")
+        self.certifications.choices = [(c, c) for c in vocabulary] + \
+            [(c, c) for c in self.certifications.data or [] if c not in vocabulary]
+        self.certifications.hints = vocabulary
+        if not self.is_submitted():
+            self.show_names(store)
 
 
 class SubjectGroupForm(ObjectForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=list(SUBJECT_KINDS))
-    residence = CountryListField("Countries of residence", description="two-letter codes, e.g. DE, FR")
-    citizenship = CountryListField("Countries of citizenship")
+    residence = PickerField("Countries of residence", choices=[])
+    citizenship = PickerField("Countries of citizenship", choices=[],
+                              description="leave empty if not known; localisation laws read it")
     individuals = IntegerField("Individuals per year (approx.)", validators=[Optional(), NumberRange(0)],
                                description="leave empty if unknown; volume thresholds (PIPL, 28 CFR 202) read it")
     description = TextAreaField("Description", validators=[Length(max=4000)])
+
+    def set_choices(self, store):
+        for field in (self.residence, self.citizenship):
+            field.choices = country_choices() + [(c, c) for c in field.data or [] if len(c) != 2]
+            field.hints = {code: code for code, _name in country_choices()}
 
 
 class CategoryForm(ObjectForm):
     key = StringField("Key", validators=[DataRequired(), Length(max=200), CATEGORY_KEY],
                       description="dotted: account.contact.email (the parent must exist)")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    flags = MultiCheckboxField("Flags", choices=list(CATEGORY_FLAGS))
+    flags = PickerField("Flags", choices=list(CATEGORY_FLAGS))
     description = TextAreaField("Description", validators=[Length(max=4000)])
 
 
@@ -152,37 +232,37 @@ class PurposeForm(ObjectForm):
     description = TextAreaField("Description", validators=[Length(max=4000)])
 
 
-def _choices(store, kind):
-    return [(o.key, o.label if o.label == o.key else f"{o.label} ({o.key})") for o in store.list(kind)]
-
-
 class CollectionForm(ObjectForm):
-    organisation = SelectField("Collecting organisation", choices=[], validators=[DataRequired()])
+    organisation = OrganisationField("Collecting organisation", validators=[DataRequired()])
     subject_group = SelectField("Data subjects", choices=[], validators=[DataRequired()])
-    categories = SelectMultipleField("Categories", choices=[], validators=[DataRequired()])
-    purposes = SelectMultipleField("Purposes", choices=[])
+    role = SelectField("The organisation receives this data as", choices=[
+        ("controller", "controller (for its own purposes)"),
+        ("processor", "processor, on behalf of its customers (its vendors are sub-processors)")])
+    categories = PickerField("Categories", choices=[], validators=[DataRequired()])
+    purposes = PickerField("Purposes", choices=[])
     description = TextAreaField("Description", validators=[Length(max=4000)])
 
     def set_choices(self, store):
-        self.organisation.choices = _choices(store, "organisation")
-        self.subject_group.choices = _choices(store, "subject_group")
-        self.categories.choices = _choices(store, "category")
-        self.purposes.choices = _choices(store, "purpose")
+        self.subject_group.choices = [(g.key, f"{g.name} ({g.key})") for g in store.list("subject_group")]
+        _category_picker(self.categories, store)
+        _picker(self.purposes, store, "purpose")
+        if not self.is_submitted():
+            self.show_names(store)
 
 
 class EngagementForm(ObjectForm):
-    exporter = SelectField("Organisation engaging (exporter)", choices=[], validators=[DataRequired()])
-    importer = SelectField("Vendor engaged (importer)", choices=[], validators=[DataRequired()])
+    exporter = OrganisationField("Organisation engaging (exporter)", validators=[DataRequired()])
+    importer = OrganisationField("Vendor engaged (importer)", validators=[DataRequired()])
     service = StringField("Service", validators=[Length(max=300)])
-    purposes = SelectMultipleField("Purposes", choices=[])
+    purposes = PickerField("Purposes", choices=[])
     importer_role = SelectField("Vendor's role", choices=list(IMPORTER_ROLES))
-    categories = SelectMultipleField("Data categories received", choices=[])
-    subject_groups = SelectMultipleField("Data subjects concerned", choices=[],
-                                         description="none selected: all the exporter's subjects")
-    store_countries = CountryListField("Stores data in", description="two-letter codes; empty if not known")
-    access_countries = CountryListField("Accesses data from (support, operations)")
-    safeguards = SafeguardsField("Safeguards in place",
-                                 description="one per line: code | document link | signing date | note")
+    categories = PickerField("Data categories received", choices=[],
+                             description="a category carries everything under it")
+    subject_groups = PickerField("Data subjects concerned", choices=[],
+                                 description="none ticked: all the exporter's subjects; the exporter's own first")
+    store_countries = PlacesField("Stores data in", choices=[], description="none ticked: not known")
+    access_countries = PlacesField("Accesses data from (support, operations)", choices=[])
+    safeguards = FieldList(FormField(SafeguardForm), label="Safeguards in place", min_entries=0)
     status = SelectField("Status", choices=list(ENGAGEMENT_STATUSES))
     effective_date = optional_date("Takes effect on")
     end_date = optional_date("Ended on")
@@ -193,20 +273,73 @@ class EngagementForm(ObjectForm):
     early_start_reason = StringField("Reason to start before the notice period ends (admins only)",
                                      validators=[Length(max=500)])
 
+    def prefill(self, args):
+        """A new engagement from a link: ?exporter=key&importer=key."""
+        for name in ("exporter", "importer"):
+            if args.get(name):
+                getattr(self, name).data = args[name]
+
     def set_choices(self, store):
-        orgs = _choices(store, "organisation")
-        self.exporter.choices = orgs
-        self.importer.choices = orgs
-        self.purposes.choices = _choices(store, "purpose")
-        self.categories.choices = _choices(store, "category")
-        self.subject_groups.choices = _choices(store, "subject_group")
+        _picker(self.purposes, store, "purpose")
+        _category_picker(self.categories, store)
+        _picker(self.subject_groups, store, "subject_group")
+        exporter, _candidates = resolve_organisation(store, self.exporter.data or "")
+        if exporter:
+            own = {c.subject_group for c in store.list("collection", filters={"organisation": exporter})}
+            self.subject_groups.first = sorted(own)
+        for field in (self.store_countries, self.access_countries):
+            field.set_places()
+        choices = safeguard_choices()
+        if not self.is_submitted():
+            for _ in range(BLANK_SAFEGUARD_ROWS):
+                self.safeguards.append_entry()
+        for entry in self.safeguards.entries:
+            entry.form.code.choices = choices + ([(entry.form.code.data, entry.form.code.data)]
+                                                 if entry.form.code.data and entry.form.code.data not in
+                                                 dict(choices) else [])
+        if not self.is_submitted():
+            self.show_names(store)
 
 
 class DeleteForm(FlaskForm):
-    version = HiddenField()
+    # Required: without the version read, a delete would skip the conflict check.
+    version = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,18}$")])
+
+
+class UserActionForm(FlaskForm):
+    """A button that changes a user (reset, disable): only the CSRF token."""
 
 
 class UserForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)])
-    password = StringField("Password", validators=[DataRequired(), Length(min=10, max=256)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=256)])
     role = SelectField("Role", choices=list(ROLES))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=256)])
+    confirm = PasswordField("New password again", validators=[DataRequired(), EqualTo("new", "The two differ.")])
+
+
+class TriageForm(FlaskForm):
+    """Who handles an engagement's findings, by when, and in which state (a reason to accept a risk)."""
+
+    version = HiddenField()
+    owner = StringField("Owner", validators=[Length(max=120)], description="who handles it")
+    due_date = optional_date("Due on")
+    state = SelectField("State", choices=[("open", "open"), ("in-progress", "in progress"),
+                                          ("accepted-risk", "accepted risk"), ("resolved", "resolved")])
+    reason = TextAreaField("Reason", validators=[Length(max=4000)],
+                           description="needed to accept a risk: why, and who decided")
+
+    @classmethod
+    def for_object(cls, obj):
+        data = obj.to_dict(with_version=True)
+        if data.get("due_date"):
+            data["due_date"] = date.fromisoformat(data["due_date"])
+        return cls(data=data)
+
+    def to_data(self):
+        return {"owner": self.owner.data or "", "state": self.state.data, "reason": self.reason.data or "",
+                "due_date": self.due_date.data.isoformat() if self.due_date.data else None}

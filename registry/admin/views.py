@@ -1,4 +1,7 @@
-"""Admin views. One generic set of views serves every kind, configured by KIND_UI."""
+"""Admin views for the registry's objects. One generic set of views serves every kind,
+configured by KIND_UI; lists are paged, sorted and searched in the store."""
+
+from dataclasses import fields
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,28 +10,48 @@ from ..auth import role_required
 from ..db import get_store
 from ..domain.errors import Conflict, NotFound, Referenced, ValidationError
 from ..domain.model import CATEGORY_FLAGS, ENGAGEMENT_STATUSES
+from ..domain.words import a
 from ..services import objects, publication
-from ..services.gaps import findings_by_engagement
-from ..services.users import create_user
-from . import bp
+from ..services.timeline import check_dates
+from . import bp, search
 from .forms import (CategoryForm, CollectionForm, DeleteForm, EngagementForm, OrganisationForm, PurposeForm,
-                    SubjectGroupForm, UserForm)
+                    SubjectGroupForm)
+from .names import names_for
+from .survey_cache import findings as survey_findings
 
+PER_PAGE = 50
+
+# Per kind: the form, the title, filters (None: typed; a tuple: choices) and the list's
+# columns as (title, sort field or None, cell name for templates/admin/list.html).
 KIND_UI = {
     "organisations": {"kind": "organisation", "form": OrganisationForm, "title": "Organisations",
-                      "filters": {"country": None, "publisher": ("yes", "no")}},
+                      "filters": {"country": None, "publisher": ("yes", "no")},
+                      "columns": [("Name", "name", "label"), ("Country", "country", "country"),
+                                  ("Parent", None, "parent"), ("Publisher", None, "publisher")]},
     "subject-groups": {"kind": "subject_group", "form": SubjectGroupForm, "title": "Data subject groups",
-                       "filters": {}},
+                       "filters": {},
+                       "columns": [("Name", "name", "label"), ("Kind", "kind", "group_kind"),
+                                   ("Live in", None, "residence")]},
     "categories": {"kind": "category", "form": CategoryForm, "title": "Data categories",
-                   "filters": {"flags": CATEGORY_FLAGS}},
-    "purposes": {"kind": "purpose", "form": PurposeForm, "title": "Purposes", "filters": {}},
+                   "filters": {"flags": CATEGORY_FLAGS},
+                   "columns": [("Name", "name", "label"), ("Place in the hierarchy", "key", "hierarchy"),
+                               ("Flags", None, "flags")]},
+    "purposes": {"kind": "purpose", "form": PurposeForm, "title": "Purposes", "filters": {},
+                 "columns": [("Name", "name", "label"), ("Legal basis", "legal_basis", "legal_basis")]},
     "collections": {"kind": "collection", "form": CollectionForm, "title": "Collections",
-                    "filters": {"organisation": None}},
+                    "filters": {"organisation": None},
+                    "columns": [("Collected by", None, "organisation"), ("From", None, "subject_group"),
+                                ("Categories", None, "categories")]},
     "engagements": {"kind": "engagement", "form": EngagementForm, "title": "Engagements",
                     "filters": {"status": ENGAGEMENT_STATUSES, "exporter": None, "importer": None,
-                                "categories": None, "public": ("yes", "no")}},
+                                "categories": None, "public": ("yes", "no")},
+                    "columns": [("Organisation → vendor", None, "parties"), ("Service", "service", "service"),
+                                ("Status", "status", "status"), ("Takes effect", "effective_date", "effective"),
+                                ("Stores in", None, "stores"), ("Public", None, "public")]},
 }
 SLUG_OF = {ui["kind"]: slug for slug, ui in KIND_UI.items()}
+# Filters naming an organisation accept its key or its name.
+ORGANISATION_FILTERS = ("exporter", "importer", "organisation")
 
 
 def _ui(slug):
@@ -37,14 +60,41 @@ def _ui(slug):
     return KIND_UI[slug]
 
 
-def _filters(ui):
-    out = {}
-    for name in ui["filters"]:
+def _filters(store, ui):
+    """(filters for the store, problems to show): typed names resolved to keys."""
+    out, problems = {}, []
+    for name, choices in ui["filters"].items():
         value = request.args.get(name, "").strip()
-        if value:
-            out[name] = {"yes": True, "no": False}.get(value, value) if ui["filters"][name] == ("yes", "no") \
-                else (value.upper() if name == "country" else value)
-    return out
+        if not value:
+            continue
+        if choices == ("yes", "no"):
+            out[name] = {"yes": True, "no": False}.get(value, value)
+        elif name == "country":
+            codes = search.countries_named(value)
+            exact = [c for c in codes if c == value.upper()]
+            if exact or len(codes) == 1:
+                out[name] = (exact or codes)[0]
+            else:
+                problems.append(f"country: {value!r} names " + ("no country" if not codes else
+                                                                   f"{len(codes)} countries; be more precise"))
+        elif name in ORGANISATION_FILTERS:
+            key, candidates = search.resolve_organisation(store, value)
+            if key:
+                out[name] = key
+            else:
+                problems.append(f"{name}: no single organisation is called {value!r}" +
+                                (f" (did you mean {', '.join(o.name for o in candidates[:5])}?)"
+                                 if candidates else ""))
+        elif name == "categories":
+            keys = search.categories_named(store, value)
+            if value in keys or len(keys) == 1:
+                out[name] = value if value in keys else keys[0]
+            else:
+                problems.append(f"categories: {value!r} names " + ("no category" if not keys else
+                                                                      f"{len(keys)} categories; pick one"))
+        else:
+            out[name] = value
+    return out, problems
 
 
 def _apply_errors(form, exc):
@@ -56,27 +106,72 @@ def _apply_errors(form, exc):
         form.form_errors.append(exc.message)
 
 
-@bp.route("/")
-@role_required("viewer")
-def dashboard():
-    store = get_store()
-    counts = {slug: store.count(ui["kind"]) for slug, ui in KIND_UI.items()}
-    return render_template("admin/dashboard.html", counts=counts, kinds=KIND_UI,
-                           recent=store.audit_log(limit=10))
+def page_window(total, page, per_page=PER_PAGE):
+    """(page, pages, first row number, last row number) for a 1-based ``page`` clamped to the total."""
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * per_page
+    return page, pages, (first + 1 if total else 0), min(first + per_page, total)
 
 
 @bp.route("/<slug>/")
 @role_required("viewer")
 def list_objects(slug):
     ui = _ui(slug)
+    store = get_store()
     query = request.args.get("q", "").strip()
-    items = get_store().list(ui["kind"], query=query, filters=_filters(ui))
-    return render_template("admin/list.html", slug=slug, ui=ui, items=items, q=query,
-                           active_filters=request.args)
+    sort = request.args.get("sort", "name" if ui["kind"] not in ("category", "collection") else "key")
+    descending = request.args.get("dir") == "desc"
+    filters, problems = _filters(store, ui)
+    page = request.args.get("page", 1, type=int) or 1
+    try:
+        items, total = store.page(ui["kind"], query=query, filters=filters,
+                                  any_of=search.any_of(store, ui["kind"], query), sort=sort,
+                                  descending=descending, limit=PER_PAGE, offset=(max(page, 1) - 1) * PER_PAGE)
+    except ValidationError as exc:
+        problems.append(exc.message)
+        items, total = [], 0
+    if problems:
+        items, total = [], 0
+    page, pages, first, last = page_window(total, page)
+    names = names_for(store, items)
+    return render_template("admin/list.html", slug=slug, ui=ui, items=items, q=query, total=total,
+                           page=page, pages=pages, first=first, last=last, sort=sort, descending=descending,
+                           names=names, problems=problems, active_filters=request.args,
+                           args=request.args.to_dict()), 400 if problems else 200
+
+
+@bp.route("/search")
+@role_required("viewer")
+def search_all():
+    """One search box across kinds: a few hits of each, with the total and a link to the list."""
+    store = get_store()
+    query = request.args.get("q", "").strip()
+    results = []
+    if query:
+        for slug, ui in KIND_UI.items():
+            items, total = store.page(ui["kind"], query=query, any_of=search.any_of(store, ui["kind"], query),
+                                      sort="name", limit=8)
+            results.append((slug, ui, items, total))
+    names = names_for(store, [o for _s, _u, items, _t in results for o in items])
+    return render_template("admin/search.html", q=query, results=results, names=names)
+
+
+@bp.route("/pick/organisations")
+@role_required("viewer")
+def pick_organisations():
+    """Organisations whose key or name contains ``q``, as JSON for the form's picker (20 at most)."""
+    store = get_store()
+    items, total = store.page("organisation", query=request.args.get("q", "").strip(), sort="name", limit=20)
+    return {"total": total, "items": [{"key": o.key, "name": o.name, "country": o.country} for o in items]}
 
 
 def _form_page(slug, ui, form, obj=None, status=200):
-    return render_template("admin/form.html", slug=slug, ui=ui, form=form, obj=obj), status
+    title = None
+    if obj is not None:
+        title = names_for(get_store(), [], extra={obj.KIND: [obj.key]}).get(obj.KIND, {}).get(obj.key)
+    return render_template("admin/form.html", slug=slug, ui=ui, form=form, obj=obj,
+                           title=title or (obj.label if obj else None)), status
 
 
 def _check_early_start(form, before):
@@ -90,23 +185,44 @@ def _check_early_start(form, before):
     return True
 
 
+def _check_timeline(kind, data):
+    """Dates against status and today, before the write, so the message sits next to its field."""
+    if kind == "engagement":
+        check_dates(objects.build(kind, dict(data)))
+
+
+def _prepare(form, store):
+    if hasattr(form, "set_choices"):
+        form.set_choices(store)
+
+
+def _valid(form, store, before):
+    """Shape (WTForms), then what the form resolves against the store (typed organisations)."""
+    ok = form.validate_on_submit()
+    if ok and hasattr(form, "resolve"):
+        ok = form.resolve(store)
+    return ok and _check_early_start(form, before)
+
+
 @bp.route("/<slug>/new", methods=["GET", "POST"])
 @role_required("editor")
 def create(slug):
     ui = _ui(slug)
     store = get_store()
     form = ui["form"]()
-    if hasattr(form, "set_choices"):
-        form.set_choices(store)
-    if form.validate_on_submit() and _check_early_start(form, None):
+    if request.method == "GET" and hasattr(form, "prefill"):
+        form.prefill(request.args)
+    _prepare(form, store)
+    if _valid(form, store, None):
         try:
+            _check_timeline(ui["kind"], form.to_data())
             obj = objects.create(store, current_user.username, ui["kind"], form.to_data())
         except (ValidationError, Conflict) as exc:
             _apply_errors(form, exc)
             return _form_page(slug, ui, form, status=exc.status)
         flash(f"Created {obj.label}.")
         return redirect(url_for("admin.show", slug=slug, key=obj.key))
-    return _form_page(slug, ui, form, status=400 if form.errors else 200)
+    return _form_page(slug, ui, form, status=400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/<slug>/<path:key>")
@@ -118,14 +234,23 @@ def show(slug, key):
     context = {"slug": slug, "ui": ui, "obj": obj, "delete_form": DeleteForm(version=obj.version),
                "referrers": store.referrers(ui["kind"], key), "slug_of": SLUG_OF,
                "history": store.audit_log(kind=ui["kind"], key=key, limit=20)}
+    shown = [obj]
+    if ui["kind"] in ("organisation", "engagement"):
+        context["survey_state"] = state = survey_findings(store)
+        known = state.survey.findings if state.survey else (lambda _key: [])
     if ui["kind"] == "organisation":
         context["inbound"], context["outbound"], context["collections"] = objects.flows_of(store, key)
-        context["findings"] = findings_by_engagement(store, engagements=context["inbound"] + context["outbound"])
+        context["findings"] = {e.key: known(e.key) for e in context["inbound"] + context["outbound"]}
+        shown += context["inbound"] + context["outbound"] + context["collections"]
     if ui["kind"] == "engagement":
         context["objections"] = store.list("objection", filters={"engagement": key})
-        context["findings"] = findings_by_engagement(store, engagements=[obj]).get(key, [])
-    return render_template(f"admin/show_{ui['kind']}.html" if ui["kind"] in ("organisation", "engagement")
-                           else "admin/show.html", **context)
+        context["findings"] = known(key)
+        context["triage"] = store.find("triage", key)
+    context["ref_fields"] = {f.name: f.metadata["ref"] for f in fields(obj) if f.metadata.get("ref")}
+    context["names"] = names_for(store, shown, extra={k: [rk for rk_kind, rk, _f in context["referrers"]
+                                                          if rk_kind == k] for k in SLUG_OF})
+    template = f"admin/show_{ui['kind']}.html" if ui["kind"] in ("organisation", "engagement") else "admin/show.html"
+    return render_template(template, **context)
 
 
 @bp.route("/<slug>/<path:key>/edit", methods=["GET", "POST"])
@@ -137,9 +262,8 @@ def edit(slug, key):
     form = ui["form"].for_object(before) if request.method == "GET" else ui["form"]()
     form.key.data = key
     form.key.render_kw = {"readonly": True}  # the key names the object; it cannot change
-    if hasattr(form, "set_choices"):
-        form.set_choices(store)
-    if form.validate_on_submit() and _check_early_start(form, before):
+    _prepare(form, store)
+    if _valid(form, store, before):
         data = before.to_dict()
         data.update(form.to_data())
         try:
@@ -148,13 +272,14 @@ def edit(slug, key):
             form.form_errors.append("The form lost its version number; reload the page.")
             return _form_page(slug, ui, form, before, 400)
         try:
+            _check_timeline(ui["kind"], data)
             obj = objects.update(store, current_user.username, ui["kind"], key, data, version)
         except (ValidationError, Conflict) as exc:
             _apply_errors(form, exc)
             return _form_page(slug, ui, form, before, exc.status)
         flash(f"Saved {obj.label}.")
         return redirect(url_for("admin.show", slug=slug, key=key))
-    return _form_page(slug, ui, form, before, 400 if form.errors else 200)
+    return _form_page(slug, ui, form, before, 400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/<slug>/<path:key>/delete", methods=["POST"])
@@ -171,31 +296,32 @@ def delete(slug, key):
         flash(exc.message, "error")
         return redirect(url_for("admin.show", slug=slug, key=key)) if not isinstance(exc, NotFound) \
             else redirect(url_for("admin.list_objects", slug=slug))
-    flash(f"Deleted {key}.")
+    flash(f"Deleted {a(ui['kind'])} ({key}).")
     return redirect(url_for("admin.list_objects", slug=slug))
 
 
 @bp.route("/audit")
 @role_required("viewer")
 def audit():
-    page = max(request.args.get("page", 1, type=int), 1)
-    records = get_store().audit_log(kind=request.args.get("kind") or None, key=request.args.get("key") or None,
-                                    actor=request.args.get("actor") or None, limit=50, offset=(page - 1) * 50)
-    return render_template("admin/audit.html", records=records, page=page, slug_of=SLUG_OF)
-
-
-@bp.route("/users", methods=["GET", "POST"])
-@role_required("admin")
-def users():
     store = get_store()
-    form = UserForm()
-    if form.validate_on_submit():
-        try:
-            create_user(store, form.username.data, form.password.data, form.role.data,
-                        actor=current_user.username)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            flash(f"Created user {form.username.data}.")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/users.html", form=form, users=store.list_users()), 400 if form.errors else 200
+    page = request.args.get("page", 1, type=int) or 1
+    query = request.args.get("q", "").strip()
+    records, total = store.audit_page(kind=request.args.get("kind") or None, key=request.args.get("key") or None,
+                                      actor=request.args.get("actor") or None, query=query,
+                                      limit=PER_PAGE, offset=(max(page, 1) - 1) * PER_PAGE)
+    page, pages, first, last = page_window(total, page)
+    return render_template("admin/audit.html", records=records, total=total, page=page, pages=pages,
+                           first=first, last=last, slug_of=SLUG_OF, names=audit_names(store, records),
+                           args=request.args.to_dict())
+
+
+def audit_names(store, records):
+    """{kind: {key: label}} for the objects audit records name and the organisations of engagements."""
+    extra = {}
+    for r in records:
+        extra.setdefault(r.kind, set()).add(r.key)
+        for values in (r.before or {}, r.after or {}):
+            for field in ("exporter", "importer", "organisation", "publisher"):
+                if values.get(field):
+                    extra.setdefault("organisation", set()).add(values[field])
+    return names_for(store, [], extra={k: v for k, v in extra.items() if k in SLUG_OF or k == "organisation"})

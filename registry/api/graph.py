@@ -1,13 +1,16 @@
 """Graph questions and one-hop assessment as JSON."""
 
-from flask import request
+from flask import Response, request
 
 from ..db import get_store
 from ..domain.errors import ValidationError
 from ..services.assessment import assess_json
-from ..services.gaps import registry_gaps
-from ..services.paths import what_if, where_does_it_go
+from ..services.gaps import check_filters, survey, to_csv
+from ..services.flows_cache import cached
+from ..services.paths import check_date, check_page, what_if, where_does_it_go
 from . import api_role, bp, json_body
+
+_TRUE = ("1", "true", "yes", "y", "on")
 
 
 @bp.post("/assess")
@@ -19,37 +22,42 @@ def assess():
 @bp.get("/paths")
 @api_role("viewer")
 def paths():
+    """Every hop context of a category, worst first, one page at a time (``limit``, ``offset``)."""
     category = request.args.get("category")
     if not category:
         raise ValidationError("category is required", field="category")
-    depth = request.args.get("depth", 6, type=int)
-    if not 1 <= depth <= 10:
-        raise ValidationError("depth must be 1 to 10", field="depth")
-    args = dict(category=category, on=_date_arg("on"), subject_groups=request.args.getlist("subject_group") or None,
-                start=request.args.get("organisation") or None, max_depth=depth)
-    if request.args.get("planned") in ("1", "true", "yes"):
-        answer, new, publishers = what_if(get_store(), **args)
-        body = answer.to_dict()
-        body["what_if"] = {"new_findings": [{"engagement": h.engagement.key, **f} for h, f in new],
+    limit, offset = check_page(request.args.get("limit", 50), request.args.get("offset", 0))
+    args = dict(category=category, on=check_date(request.args.get("on")),  # today, named: the cache key
+                subject_groups=request.args.getlist("subject_group") or None,
+                start=request.args.get("organisation") or None, max_depth=request.args.get("depth") or None)
+    examples = request.args.get("examples", "").lower() in _TRUE
+    store = get_store()
+    question = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items()))
+    if request.args.get("planned", "").lower() in _TRUE:
+        answer, new, publishers = cached(store, ("what-if",) + question, lambda: what_if(store, **args))
+        body = answer.to_dict(limit, offset, examples)
+        body["what_if"] = {"new_findings": [{"engagement": h.engagement.key, "hop": h.key, **f} for h, f in new],
                            "publishers_to_announce": publishers}
         return body
-    return where_does_it_go(get_store(), **args).to_dict()
+    return cached(store, ("where",) + question, lambda: where_does_it_go(store, **args)).to_dict(
+        limit, offset, examples)
 
 
 @bp.get("/gaps")
 @api_role("viewer")
 def gaps():
-    rows = registry_gaps(get_store(), on=_date_arg("on"), include_planned=request.args.get("planned") == "1")
-    return {"items": [{"engagement": g.engagement, "exporter": g.exporter, "importer": g.importer, **g.finding}
-                      for g in rows]}
-
-
-def _date_arg(name):
-    from datetime import date
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from None
+    """Findings that need attention, grouped by engagement, filtered and paginated (or as CSV)."""
+    limit, offset = check_page(request.args.get("limit", 100), request.args.get("offset", 0))
+    store = get_store()
+    filters = check_filters(store, request.args)
+    on, planned = check_date(request.args.get("on")), request.args.get("planned", "").lower() in _TRUE
+    found = cached(store, ("gaps", on, planned), lambda: survey(store, on=on, include_planned=planned))
+    rows = found.rows(**filters)
+    if request.args.get("format") == "csv":
+        return Response(to_csv(rows), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=gaps.csv"})
+    page = rows[offset:] if limit is None else rows[offset:offset + limit]
+    return {"on": found.on, "total": len(rows), "limit": limit, "offset": offset,
+            "items": [{"engagement": r.key, "exporter": r.engagement.exporter, "importer": r.engagement.importer,
+                       "status": r.status,
+                       "findings": [dict(g.finding, contexts=g.contexts) for g in r.findings]} for r in page]}

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..admin.views import KIND_UI
 from ..db import get_store
 from ..domain.errors import Forbidden, ValidationError
+from ..domain.schemas import INT64_MAX
 from ..services import objects, publication
 from ..services.exchange import export_registry
 from . import api_role, bp, json_body
@@ -18,11 +19,23 @@ def _kind(slug):
 
 
 def _version(value, field="version"):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """The version a write was made against: a JSON integer, or digits in a query string."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT64_MAX:
         raise ValidationError("the version you edited is required (an integer), to detect conflicting edits",
-                              field=field) from None
+                              field=field)
+    return value
+
+
+def _count_arg(name, default, most):
+    """A whole-number query argument from 0 to ``most``; ValidationError naming it otherwise."""
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) > most:
+        raise ValidationError(f"{name} must be a whole number from 0 to {most}", field=name)
+    return int(value)
 
 
 def _guard_early_start(kind, data, before=None):
@@ -43,7 +56,7 @@ def list_objects(slug):
         raise ValidationError(f"cannot filter {slug} by {', '.join(bad)}", field=bad[0])
     filters = {k: {"true": True, "false": False, "yes": True, "no": False}.get(v, v) for k, v in filters.items()}
     items = get_store().list(kind, query=request.args.get("q", ""), filters=filters,
-                             limit=request.args.get("limit", type=int))
+                             limit=_count_arg("limit", None, 100_000))
     return {"items": [obj.to_dict(with_version=True) for obj in items], "count": len(items)}
 
 
@@ -83,10 +96,19 @@ def delete_object(slug, key):
     return "", 204
 
 
+# Kinds that hold people's addresses (subscribers, objectors): only admins read them.
+PERSONAL_KINDS = ("subscription", "objection")
+
+
 @bp.get("/export")
 @api_role("viewer")
 def export():
-    return export_registry(get_store())
+    document = export_registry(get_store())
+    if not current_user.can("admin"):
+        for kind in PERSONAL_KINDS:
+            document["objects"].pop(kind, None)
+        document["withheld"] = list(PERSONAL_KINDS)
+    return document
 
 
 @bp.get("/audit")
@@ -94,6 +116,11 @@ def export():
 def audit():
     records = get_store().audit_log(kind=request.args.get("kind"), key=request.args.get("key"),
                                     actor=request.args.get("actor"),
-                                    limit=min(request.args.get("limit", 100, type=int), 1000),
-                                    offset=request.args.get("offset", 0, type=int))
-    return {"items": [r.__dict__ for r in records]}
+                                    limit=_count_arg("limit", 100, 1000),
+                                    offset=_count_arg("offset", 0, 10_000_000))
+    items = [dict(r.__dict__) for r in records]
+    if not current_user.can("admin"):
+        for item in items:
+            if item["kind"] in PERSONAL_KINDS:
+                item["before"] = item["after"] = None  # who subscribed or objected: admins only
+    return {"items": items}

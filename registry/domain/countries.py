@@ -1,10 +1,14 @@
-"""ISO 3166-1 alpha-2 country codes, checked against pycountry's maintained list."""
+"""Country codes (ISO 3166-1 alpha-2, checked against pycountry's maintained list).
+
+Where a country of establishment is meant, only a country will do; where data is stored
+or accessed, a region is a place too (see ``places``).
+"""
 
 from functools import lru_cache
 
 import pycountry
 
-from .errors import ValidationError
+from .places import is_region, parse_country, place_name
 
 
 @lru_cache(maxsize=None)
@@ -18,14 +22,16 @@ def is_country(code):
 
 
 def normalise_country(code, field="country"):
-    """Return ``code`` upper-cased, or raise ValidationError naming ``field``."""
-    if not is_country(code):
-        raise ValidationError(f"{code!r} is not an ISO 3166-1 alpha-2 country code", field=field)
-    return code.upper()
+    """The alpha-2 code for ``code`` (a code, an English name or a common form such as "UK").
+
+    Raises ValidationError naming ``field`` otherwise, with close matches; a region
+    (EU, EEA, Worldwide) is refused, since one country is meant.
+    """
+    return parse_country(code, field)
 
 
 def normalise_countries(codes, field="countries"):
-    """Normalise a list of codes, dropping duplicates but keeping the given order."""
+    """Normalise a list of countries, dropping duplicates but keeping the given order."""
     seen = []
     for code in codes or []:
         code = normalise_country(code, field)
@@ -35,10 +41,12 @@ def normalise_countries(codes, field="countries"):
 
 
 def country_name(code):
-    """The common English name for ``code``, or the code itself if unknown (or None)."""
+    """The common English name for ``code``; a region as written; "unknown" for None."""
     if not code:
         return "unknown"
-    country = pycountry.countries.get(alpha_2=code.upper())
+    if is_region(code):
+        return place_name(code)
+    country = pycountry.countries.get(alpha_2=code.upper()) if isinstance(code, str) and len(code) == 2 else None
     if country is None:
         return code
     return getattr(country, "common_name", None) or country.name

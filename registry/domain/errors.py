@@ -68,3 +68,8 @@ class StoreUnavailable(DomainError):
     """The backing database cannot be reached; the request may succeed later."""
 
     status = 503
+
+
+class StoreBusy(StoreUnavailable):
+    """The database gave up on a transaction for a transient reason (a deadlock, a
+    leader switch); running the whole unit of work again may succeed."""

@@ -7,17 +7,25 @@ naming a missing object and a delete that would leave a dangling reference are b
 refused). ``validate()`` checks meaning that needs no store; the service layer calls it.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import TypedDict
 
+from .codes import check_code
 from .countries import normalise_countries, normalise_country
+from . import words
 from .errors import ValidationError
+from .links import check_link
+from .places import normalise_places
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-CATEGORY_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*){0,7}$")
+# Underscores as in Fides's taxonomy (user.contact.email_address); hyphens as before.
+CATEGORY_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*){0,7}$")
 
 CATEGORY_FLAGS = ("special", "criminal", "biometric", "genetic", "telecom-subscriber", "payment", "children")
+COLLECTION_ROLES = ("controller", "processor")
 IMPORTER_ROLES = ("processor", "sub-processor", "controller", "joint-controller")
 ENGAGEMENT_STATUSES = ("planned", "active", "ended")
 LEGAL_BASES = ("consent", "contract", "legal-obligation", "vital-interests", "public-task",
@@ -31,10 +39,11 @@ def ref(kind, **kwargs):
 
 
 def _check_key(value, pattern=KEY_RE, what="key"):
-    if not isinstance(value, str) or not pattern.match(value):
+    # fullmatch: "$" alone also matches before a trailing newline, and "key\n" is unreachable.
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ValidationError(
             f"{what} must be lower-case letters, digits and hyphens" +
-            (" in dot-separated parts" if pattern is CATEGORY_KEY_RE else ""), field="key")
+            (" (and underscores) in dot-separated parts" if pattern is CATEGORY_KEY_RE else ""), field="key")
 
 
 def _check_date(value, name):
@@ -44,6 +53,17 @@ def _check_date(value, name):
         return date.fromisoformat(value).isoformat()
     except (TypeError, ValueError):
         raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from None
+
+
+def _email(value, name):
+    """``value`` as a normalised email address ("" stays ""); ValidationError on ``name`` otherwise."""
+    if not value:
+        return ""
+    from email_validator import EmailNotValidError, validate_email
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationError(f"{name.replace('_', ' ')} must be an email address: {exc}", field=name) from None
 
 
 def _check_choice(value, choices, name):
@@ -61,6 +81,17 @@ class Entity:
     """Common behaviour: conversion to and from plain dicts, and reference lookup."""
 
     KIND = "entity"
+
+    def __init_subclass__(cls, **kwargs):
+        # Every kind's validate() checks the shape (types, sizes, characters) against the
+        # schema generated from its dataclass first, so nothing wrongly typed reaches a store.
+        super().__init_subclass__(**kwargs)
+        if "validate" in cls.__dict__:
+            cls.validate = _shape_checked(cls.__dict__["validate"])
+
+    def shape_dict(self):
+        """The raw field values (no conversion), as the schema checks them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def to_dict(self, with_version=False):
         """A JSON-ready dict of the fields, in declaration order."""
@@ -80,13 +111,15 @@ class Entity:
     def from_dict(cls, data):
         """Build from a dict; unknown keys raise ValidationError naming them."""
         if not isinstance(data, dict):
-            raise ValidationError(f"a {cls.KIND} must be a JSON object", field=cls.KIND)
+            raise ValidationError(f"{words.a(cls.KIND)} must be a JSON object", field=cls.KIND)
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
             raise ValidationError(f"unknown field(s) for {cls.KIND}: {', '.join(unknown)}", field=unknown[0])
         if "key" not in data:
-            raise ValidationError(f"a {cls.KIND} needs a key", field="key")
+            raise ValidationError(f"{words.a(cls.KIND)} needs a key", field="key")
+        from .schemas import check_shape
+        check_shape(cls, data)
         try:
             return cls(**data)
         except TypeError as exc:  # a required field is missing
@@ -95,19 +128,49 @@ class Entity:
     def references(self):
         """(field, kind, key) for every reference this object holds."""
         out = []
-        for f in fields(self):
-            kind = f.metadata.get("ref")
-            if not kind:
-                continue
-            value = getattr(self, f.name)
+        for name, kind in _reference_fields(type(self)):
+            value = getattr(self, name)
             for key in value if isinstance(value, list) else [value]:
                 if key:
-                    out.append((f.name, kind, key))
+                    out.append((name, kind, key))
         return out
 
     @property
     def label(self):
         return getattr(self, "name", None) or self.key
+
+
+def _shape_checked(validate):
+    @functools.wraps(validate)
+    def checked(self):
+        from .schemas import check_shape
+        check_shape(type(self), self.shape_dict())
+        return validate(self)
+    return checked
+
+
+class ProvenanceEntry(TypedDict, total=False):
+    """Where a fact came from: a source (required), a section and a quote."""
+
+    source: str
+    section: str
+    quote: str
+
+
+class Safeguard(TypedDict, total=False):
+    """A safeguard in place on an engagement: a code, and evidence of it."""
+
+    code: str
+    document: str
+    signed_on: str
+    note: str
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_fields(cls):
+    """(field name, referenced kind) of each reference field of ``cls`` (read once per class:
+    ``dataclasses.fields`` is slow on hot paths such as bulk imports)."""
+    return tuple((f.name, f.metadata["ref"]) for f in fields(cls) if f.metadata.get("ref"))
 
 
 def _provenance(items):
@@ -128,11 +191,12 @@ class Organisation(Entity):
     country: str | None = None  # None: the registry does not know it
     website: str = ""
     parent: str | None = ref("organisation", default=None)
-    certifications: list = field(default_factory=list)
+    certifications: list[str] = field(default_factory=list)
     publisher: bool = False
-    notice_days: int = 30
+    notice_days: int | None = None  # None: the publisher has promised no notice period
+    privacy_contact: str = ""  # where objections to the publisher's list are sent
     description: str = ""
-    provenance: list = field(default_factory=list)
+    provenance: list[ProvenanceEntry] = field(default_factory=list)
     version: int = 0
 
     def validate(self):
@@ -144,9 +208,12 @@ class Organisation(Entity):
             self.country = None
         if self.parent == self.key:
             raise ValidationError("an organisation cannot be its own parent", field="parent")
-        self.certifications = sorted({c.strip().lower() for c in self.certifications if c.strip()})
-        if not isinstance(self.notice_days, int) or not 0 <= self.notice_days <= 365:
+        self.website = check_link(self.website, "website")
+        self.certifications = sorted({check_code(c, "certifications") for c in self.certifications if c.strip()})
+        if self.notice_days is not None and (not isinstance(self.notice_days, int)
+                                             or not 0 <= self.notice_days <= 365):
             raise ValidationError("notice period must be 0 to 365 days", field="notice_days")
+        self.privacy_contact = _email((self.privacy_contact or "").strip(), "privacy_contact")
         self.provenance = _provenance(self.provenance)
         return self
 
@@ -157,11 +224,11 @@ class SubjectGroup(Entity):
     key: str
     name: str
     kind: str = "customers"
-    residence: list = field(default_factory=list)
-    citizenship: list = field(default_factory=list)
+    residence: list[str] = field(default_factory=list)
+    citizenship: list[str] = field(default_factory=list)
     individuals: int | None = None  # about how many people a year; transfer thresholds read it
     description: str = ""
-    provenance: list = field(default_factory=list)
+    provenance: list[ProvenanceEntry] = field(default_factory=list)
     version: int = 0
 
     def validate(self):
@@ -184,9 +251,9 @@ class Category(Entity):
     KIND = "category"
     key: str
     name: str
-    flags: list = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
     description: str = ""
-    provenance: list = field(default_factory=list)
+    provenance: list[ProvenanceEntry] = field(default_factory=list)
     version: int = 0
 
     @property
@@ -215,7 +282,7 @@ class Purpose(Entity):
     name: str
     legal_basis: str = "unknown"
     description: str = ""
-    provenance: list = field(default_factory=list)
+    provenance: list[ProvenanceEntry] = field(default_factory=list)
     version: int = 0
 
     def validate(self):
@@ -234,10 +301,13 @@ class Collection(Entity):
     key: str
     organisation: str = ref("organisation")
     subject_group: str = ref("subject_group")
-    categories: list = ref("category", default_factory=list)
-    purposes: list = ref("purpose", default_factory=list)
+    categories: list[str] = ref("category", default_factory=list)
+    purposes: list[str] = ref("purpose", default_factory=list)
     description: str = ""
-    provenance: list = field(default_factory=list)
+    provenance: list[ProvenanceEntry] = field(default_factory=list)
+    # "processor": the organisation receives this data on behalf of its customers, so its
+    # vendors are sub-processors (the stance of a SaaS company's sub-processor list).
+    role: str = "controller"
     version: int = 0
 
     @property
@@ -248,6 +318,7 @@ class Collection(Entity):
         _check_key(self.key)
         _check_required(self.organisation, "organisation")
         _check_required(self.subject_group, "subject_group")
+        _check_choice(self.role, COLLECTION_ROLES, "role")
         if not self.categories:
             raise ValidationError("a collection needs at least one category", field="categories")
         self.provenance = _provenance(self.provenance)
@@ -266,13 +337,13 @@ class Engagement(Entity):
     exporter: str = ref("organisation")
     importer: str = ref("organisation")
     service: str = ""
-    purposes: list = ref("purpose", default_factory=list)
+    purposes: list[str] = ref("purpose", default_factory=list)
     importer_role: str = "processor"
-    categories: list = ref("category", default_factory=list)
-    subject_groups: list = ref("subject_group", default_factory=list)
-    store_countries: list = field(default_factory=list)
-    access_countries: list = field(default_factory=list)
-    safeguards: list = field(default_factory=list)  # dicts with SAFEGUARD_FIELDS
+    categories: list[str] = ref("category", default_factory=list)
+    subject_groups: list[str] = ref("subject_group", default_factory=list)
+    store_countries: list[str] = field(default_factory=list)
+    access_countries: list[str] = field(default_factory=list)
+    safeguards: list[Safeguard | str] = field(default_factory=list)  # a bare string is a code
     status: str = "active"
     effective_date: str | None = None
     end_date: str | None = None
@@ -281,7 +352,7 @@ class Engagement(Entity):
     retention: str = ""
     internal_notes: str = ""
     early_start_reason: str = ""
-    provenance: list = field(default_factory=list)
+    provenance: list[ProvenanceEntry] = field(default_factory=list)
     version: int = 0
 
     @property
@@ -300,8 +371,9 @@ class Engagement(Entity):
             raise ValidationError("an organisation cannot engage itself", field="importer")
         _check_choice(self.importer_role, IMPORTER_ROLES, "importer_role")
         _check_choice(self.status, ENGAGEMENT_STATUSES, "status")
-        self.store_countries = normalise_countries(self.store_countries, "store_countries")
-        self.access_countries = normalise_countries(self.access_countries, "access_countries")
+        # places: countries or regions (EU, EEA, Worldwide), expanded only when assessed
+        self.store_countries = normalise_places(self.store_countries, "store_countries")
+        self.access_countries = normalise_places(self.access_countries, "access_countries")
         self.effective_date = _check_date(self.effective_date, "effective_date")
         self.end_date = _check_date(self.end_date, "end_date")
         self.announced_date = _check_date(self.announced_date, "announced_date")
@@ -317,12 +389,13 @@ class Engagement(Entity):
             if unknown:
                 raise ValidationError(f"unknown safeguard field(s): {', '.join(sorted(unknown))}",
                                       field="safeguards")
-            entry = {"code": item["code"].strip().lower()}
+            entry = {"code": check_code(item["code"], "safeguards")}
             if item.get("signed_on"):
                 entry["signed_on"] = _check_date(item["signed_on"], "safeguards")
-            for name in ("document", "note"):
-                if item.get(name):
-                    entry[name] = str(item[name])
+            if item.get("document"):
+                entry["document"] = check_link(item["document"], "safeguards", plain_text_allowed=True)
+            if item.get("note"):
+                entry["note"] = item["note"]
             cleaned.append(entry)
         self.safeguards = cleaned
         self.provenance = _provenance(self.provenance)
@@ -339,9 +412,11 @@ class Engagement(Entity):
         return self.status == "active" or bool(self.end_date)
 
 
-KINDS = {cls.KIND: cls for cls in (Organisation, SubjectGroup, Category, Purpose, Collection, Engagement)}
+KINDS: dict[str, type[Entity]] = {cls.KIND: cls for cls in (Organisation, SubjectGroup, Category, Purpose,
+                                                             Collection, Engagement)}
 # The order in which an export lists kinds and an import writes them.
-EXPORT_ORDER = ("category", "purpose", "subject_group", "organisation", "collection", "engagement")
+EXPORT_ORDER: tuple[str, ...] = ("category", "purpose", "subject_group", "organisation", "collection",
+                                 "engagement")
 
 
 def kind_class(kind):
@@ -415,14 +490,62 @@ class Objection(Entity):
     contact: str = ""
     reason: str = ""
     created_at: str = ""
+    change: str = ""  # the change entry objected to (not a ref: the history outlives it)
+    status: str = "open"  # see OBJECTION_STATUSES; "unconfirmed" until the objector follows the mailed link
+    confirmed_at: str | None = None
+    status_changed_at: str | None = None
     version: int = 0
 
     def validate(self):
         _check_key(self.key)
         for name in ("name", "contact", "reason"):
             _check_required(getattr(self, name), name)
+        _check_choice(self.status, OBJECTION_STATUSES, "status")
         return self
+
+
+OBJECTION_STATUSES = ("unconfirmed", "open", "answered", "withdrawn", "upheld")
 
 
 KINDS.update({cls.KIND: cls for cls in (ChangeEntry, Subscription, Objection)})
 EXPORT_ORDER = EXPORT_ORDER + ("change", "subscription", "objection")
+
+
+TRIAGE_STATES = ("open", "in-progress", "accepted-risk", "resolved")
+
+
+@dataclass
+class Triage(Entity):
+    """The DPO's handling of one engagement's findings: an owner, a due date, a state.
+
+    Keyed by the engagement's key. ``engagement`` is not a reference: the decision (and
+    its audit trail) outlives the engagement. Accepting a risk needs a reason.
+    """
+
+    KIND = "triage"
+    key: str
+    engagement: str = ""
+    owner: str = ""
+    due_date: str | None = None
+    state: str = "open"
+    reason: str = ""
+    version: int = 0
+
+    @property
+    def name(self):
+        return f"triage of {self.engagement or self.key}"
+
+    def validate(self):
+        _check_key(self.key)
+        self.engagement = self.engagement or self.key
+        _check_choice(self.state, TRIAGE_STATES, "state")
+        self.due_date = _check_date(self.due_date, "due_date")
+        self.owner = (self.owner or "").strip()
+        self.reason = (self.reason or "").strip()
+        if self.state == "accepted-risk" and not self.reason:
+            raise ValidationError("accepting a risk needs the reason, for the record", field="reason")
+        return self
+
+
+KINDS[Triage.KIND] = Triage
+EXPORT_ORDER = EXPORT_ORDER + ("triage",)

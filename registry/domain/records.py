@@ -35,3 +35,17 @@ class AuditRecord:
         """Names of the fields whose value differs between before and after."""
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A script's credential for the API, acting as ``username``.
+
+    Only ``token_hash`` (SHA-256 of the secret) is kept; the token itself is shown once.
+    """
+
+    id: str
+    username: str
+    name: str
+    token_hash: str
+    created_at: str

@@ -1,8 +1,11 @@
-"""The question form. It is a GET form: asking changes nothing, so it needs no CSRF token."""
+"""The question forms. They are GET forms: asking changes nothing, so they need no CSRF token."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from ..services.paths import MAX_DEPTH_BOUND, MAX_LIMIT
 
 
 class WhereForm(FlaskForm):
@@ -11,13 +14,36 @@ class WhereForm(FlaskForm):
 
     category = SelectField("Data category", validators=[DataRequired()], choices=[])
     subject_groups = SelectMultipleField("Data subjects (any when none chosen)", choices=[])
-    organisation = SelectField("Starting from", choices=[], default="")
+    organisation = StringField("Starting from (organisation key; every collection when empty)")
     on = DateField("As of", validators=[Optional()], format="%Y-%m-%d")
     planned = BooleanField("Include planned engagements (what if)")
-    depth = IntegerField("Up to hops", default=6, validators=[Optional(), NumberRange(1, 10)])
+    depth = IntegerField("Up to hops (no bound when empty)", validators=[Optional(), NumberRange(1, MAX_DEPTH_BOUND)])
+    examples = BooleanField("Show an example path for each hop")
+    limit = IntegerField("Hops per page", default=50, validators=[Optional(), NumberRange(1, MAX_LIMIT)])
+    offset = IntegerField(widget=HiddenInput(), default=0, validators=[Optional(), NumberRange(0)])
 
     def set_choices(self, store):
         self.category.choices = [(c.key, f"{c.key} — {c.name}") for c in store.list("category")]
         self.subject_groups.choices = [(g.key, g.name) for g in store.list("subject_group")]
-        self.organisation.choices = [("", "every collecting organisation")] + \
-            [(o.key, o.name) for o in store.list("organisation")]
+
+
+class GapsForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    on = DateField("As of", validators=[Optional()], format="%Y-%m-%d")
+    planned = BooleanField("Include planned engagements")
+    status = SelectField("Status", choices=[("", "any"), ("violation", "violation"), ("action", "action"),
+                                            ("unknown", "unknown")], default="")
+    regime = SelectField("Regime", choices=[], default="")
+    organisation = StringField("Organisation (exporter or importer key)")
+    publisher = SelectField("Behind the list of", choices=[], default="")
+    category = SelectField("Data category", choices=[], default="")
+    limit = IntegerField("Engagements per page", default=100, validators=[Optional(), NumberRange(1, MAX_LIMIT)])
+    offset = IntegerField(widget=HiddenInput(), default=0, validators=[Optional(), NumberRange(0)])
+
+    def set_choices(self, store, regimes):
+        self.regime.choices = [("", "any")] + [(r, r) for r in regimes] + [("unknown", "unknown facts")]
+        self.publisher.choices = [("", "any")] + [(o.key, o.name) for o in
+                                                  store.list("organisation", filters={"publisher": True})]
+        self.category.choices = [("", "any")] + [(c.key, f"{c.key} — {c.name}") for c in store.list("category")]

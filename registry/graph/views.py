@@ -2,16 +2,37 @@
 
 from functools import lru_cache
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
 
 from ..auth import role_required
-from ..charts import figure_html, flow_sankey
+from ..charts import LEGEND, figure_html, flow_sankey
 from ..db import get_store
 from ..domain.errors import ValidationError
-from ..services.gaps import registry_gaps
-from ..services.paths import what_if, where_does_it_go
+from ..services.gaps import check_filters, survey, to_csv
+from ..services.flows_cache import cached
+from ..services.paths import check_date, what_if, where_does_it_go
+from ..transfers.knowledge import load_knowledge_base
 from . import bp
-from .forms import WhereForm
+from .forms import GapsForm, WhereForm
+
+
+def _field_error(form, exc, default):
+    """Put a domain error next to the form field it names (``default`` when it names none of them)."""
+    name = {"subject_group": "subject_groups"}.get(exc.field, exc.field)
+    field = form._fields.get(name) or form._fields[default]
+    field.errors = list(field.errors) + [exc.message]
+
+
+def _page_links(endpoint, total, limit, offset):
+    """(previous URL, next URL) for a paginated page, keeping every other argument."""
+    args = request.args.to_dict(flat=False)
+
+    def at(new_offset):
+        return url_for(endpoint, **dict(args, offset=[str(new_offset)], limit=[str(limit)]))
+
+    previous = at(max(offset - limit, 0)) if offset > 0 else None
+    following = at(offset + limit) if offset + limit < total else None
+    return previous, following
 
 
 @bp.route("/where")
@@ -20,35 +41,68 @@ def where():
     store = get_store()
     form = WhereForm(request.args)
     form.set_choices(store)
-    context = {"form": form}
+    context = {"form": form, "legend": LEGEND}
     if request.args.get("category") and form.validate():
-        args = dict(category=form.category.data, on=form.on.data.isoformat() if form.on.data else None,
+        limit, offset = form.limit.data or 50, form.offset.data or 0
+        args = dict(category=form.category.data, on=check_date(form.on.data),
                     subject_groups=form.subject_groups.data or None, start=form.organisation.data or None,
-                    max_depth=form.depth.data or 6)
+                    max_depth=form.depth.data or None)
+        question = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items()))
         try:
             if form.planned.data:
-                answer, new, publishers = what_if(store, **args)
+                answer, new, publishers = cached(store, ("what-if",) + question, lambda: what_if(store, **args))
                 context.update(new_findings=new, publishers=publishers)
             else:
-                answer = where_does_it_go(store, **args)
+                answer = cached(store, ("where",) + question, lambda: where_does_it_go(store, **args))
         except ValidationError as exc:
-            getattr(form, exc.field, form.category).errors.append(exc.message)
+            _field_error(form, exc, "category")
         else:
-            context["answer"] = answer
-            context["sankey"] = figure_html(flow_sankey(answer), "sankey") if answer.paths else None
-    return render_template("graph/where.html", **context), 400 if form.errors else 200
+            page = answer.page(limit, offset)
+            context.update(answer=answer, page=page, limit=limit, offset=offset,
+                           examples={h.key: answer.example_path(h) for h in page} if form.examples.data else {},
+                           pages=_page_links("graph.where", answer.total, limit, offset))
+            if answer.hops:
+                figure, drawn, total = flow_sankey(answer)
+                context.update(sankey=figure_html(figure, "sankey"), sankey_drawn=drawn, sankey_total=total)
+    elif not request.args.get("category") and request.args:
+        form.validate()
+        form.category.errors = list(form.category.errors) or ["choose a data category"]
+    status = 400 if any(f.errors for f in form) else 200
+    return render_template("graph/where.html", **context), status
 
 
 @bp.route("/gaps")
 @role_required("viewer")
 def gaps():
-    on = request.args.get("on") or None
-    planned = request.args.get("planned") == "1"
-    rows = registry_gaps(get_store(), on=on, include_planned=planned)
-    counts = {}
-    for row in rows:
-        counts[row.finding["status"]] = counts.get(row.finding["status"], 0) + 1
-    return render_template("graph/gaps.html", rows=rows, counts=counts, on=on, planned=planned)
+    store = get_store()
+    form = GapsForm(request.args)
+    form.set_choices(store, load_knowledge_base().ids)
+    context = {"form": form, "rows": [], "total": 0, "counts": {}}
+    if form.validate():
+        try:
+            filters = check_filters(store, {name: getattr(form, name).data for name in
+                                            ("status", "regime", "organisation", "publisher", "category")})
+            on, planned = check_date(form.on.data), bool(form.planned.data)
+            found = cached(store, ("gaps", on, planned), lambda: survey(store, on=on, include_planned=planned))
+        except ValidationError as exc:
+            _field_error(form, exc, "on")
+        else:
+            rows = found.rows(**filters)
+            if request.args.get("format") == "csv":
+                return Response(to_csv(rows), mimetype="text/csv",
+                                headers={"Content-Disposition": "attachment; filename=gaps.csv"})
+            limit, offset = form.limit.data or 100, form.offset.data or 0
+            counts = {}
+            for row in rows:
+                counts[row.status] = counts.get(row.status, 0) + 1
+            uncategorised = sum(1 for e in found.engagements.values() if not e.categories)
+            ungrouped = sum(1 for e in found.engagements.values() if not e.subject_groups)
+            context.update(rows=rows[offset:offset + limit], total=len(rows), counts=counts, on=found.on,
+                           uncategorised=uncategorised, ungrouped=ungrouped, offset=offset,
+                           csv_url=url_for("graph.gaps", **dict(request.args.to_dict(flat=False), format=["csv"])),
+                           pages=_page_links("graph.gaps", len(rows), limit, offset))
+    status = 400 if any(f.errors for f in form) else 200
+    return render_template("graph/gaps.html", **context), status
 
 
 @lru_cache(maxsize=1)

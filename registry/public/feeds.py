@@ -17,11 +17,17 @@ from ..db import get_store
 from ..domain.countries import country_name
 from ..services import policy_text, publication
 from . import bp
+from .cache import rendered_once
 from . import external_url as _external
 
 CSV_COLUMNS = ("status", "vendor", "legal_entity", "vendor_country", "role", "service", "purposes",
                "data_categories", "stored_in", "accessed_from", "safeguards", "effective_date",
-               "objection_deadline")
+               "objection_deadline", "transfers")
+
+
+def _place(code):
+    """A country by name with its ISO code, for machine formats."""
+    return f"{country_name(code)} ({code})"
 
 
 def _listing(org):
@@ -47,6 +53,7 @@ def _json(data, status=200):
 
 
 @bp.get("/<org>/subprocessors.json")
+@rendered_once()
 def as_json(org):
     listing = _listing(org)
     data = listing.to_dict()
@@ -63,6 +70,7 @@ def _cell(value):
 
 
 @bp.get("/<org>/subprocessors.csv")
+@rendered_once()
 def as_csv(org):
     listing = _listing(org)
     out = io.StringIO()
@@ -70,9 +78,10 @@ def as_csv(org):
     writer.writerow(CSV_COLUMNS)
     for e in listing.engagements:
         writer.writerow([_cell(v) for v in (
-            e.status, e.vendor, e.vendor_legal_name, country_name(e.vendor_country) if e.vendor_country else "",
-            e.role, e.service, e.purposes, e.categories, e.store_countries, e.access_countries, e.safeguards,
-            e.effective_date, e.objection_deadline)])
+            e.status, e.vendor, e.vendor_legal_name, _place(e.vendor_country) if e.vendor_country else "",
+            e.role, e.service, e.purposes, e.categories, [_place(c) for c in e.store_countries],
+            [_place(c) for c in e.access_countries], [f"{s.words} ({s.code})" for s in e.safeguards],
+            e.effective_date, e.objection_deadline, [t.sentence for t in e.transfers])])
     response = current_app.response_class(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'inline; filename="{listing.key}-subprocessors.csv"'
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -94,14 +103,16 @@ def describe(change):
 
 
 @bp.get("/<org>/subprocessors.atom")
+@rendered_once()
 def as_atom(org):
     listing = _listing(org)
     page_url = _external("public.page", org=org)
     feed = FeedGenerator()
     feed.id(f"tag:{tag_authority()},2025:subprocessors/{listing.key}")
     feed.title(f"{listing.name}: sub-processor changes")
-    feed.subtitle(f"Changes to the sub-processors of {listing.name}, with {listing.notice_days} days' notice "
-                  "before a new one starts.")
+    notice = f", with {listing.notice_days} days' notice before a change takes effect" \
+        if listing.notice_days is not None else ""
+    feed.subtitle(f"Changes to the sub-processors of {listing.name}{notice}.")
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.link(href=_external("public.as_atom", org=org), rel="self", type="application/atom+xml")
     feed.author({"name": listing.name})
@@ -122,6 +133,7 @@ def as_atom(org):
 
 
 @bp.get("/<org>/policy.md")
+@rendered_once()
 def policy_md(org):
     listing = _listing(org)
     text = policy_text.policy_markdown(listing, _external("public.page", org=org))
@@ -129,6 +141,7 @@ def policy_md(org):
 
 
 @bp.get("/<org>/policy.html")
+@rendered_once()
 def policy_html(org):
     listing = _listing(org)
     fragment = policy_text.policy_html(listing, _external("public.page", org=org))

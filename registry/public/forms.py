@@ -22,8 +22,9 @@ class ObjectionForm(PublicForm):
     name = StringField("Your name", validators=[DataRequired(message="Enter your name."), Length(max=200)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)],
                                description="the customer you object for, if any")
-    contact = StringField("How to reach you", validators=[DataRequired(message="Enter an email address or "
-                                                                               "phone number."), Length(max=254)],
-                          description="email address or phone number")
+    contact = EmailField("Your email address", validators=[DataRequired(message="Enter your email address."),
+                                                           Length(max=254),
+                                                           Email(message="Enter a valid email address.")],
+                         description="we send a link to confirm the objection, then a receipt")
     reason = TextAreaField("Reason for the objection",
                            validators=[DataRequired(message="Say why you object."), Length(max=4000)])

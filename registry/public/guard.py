@@ -7,19 +7,23 @@ was issued. A post whose token is missing, was made for another form or publishe
 fails its signature or is older than PUBLIC_FORM_TOKEN_MAX_AGE seconds (default two
 hours) is refused with 400.
 
-Rate limits: an in-memory moving window (the ``limits`` library) per client address (``request.remote_addr``;
-put the app behind a proxy that sets it, e.g. werkzeug's ProxyFix) in two buckets:
-``read`` for every public request (PUBLIC_READ_LIMIT, default 300 per 60 seconds)
-and ``form`` for form posts (PUBLIC_FORM_LIMIT, default 10 per 600 seconds). Each
-process counts on its own; the per-address subscription limit, which must hold
-across processes, is durable (see ``services.subscriptions``).
+Rate limits: counters per client address (``request.remote_addr``; put the app behind
+a proxy that sets it, e.g. werkzeug's ProxyFix) in buckets: ``read`` for every public
+request (PUBLIC_READ_LIMIT, default 300 per 60 seconds) and ``form`` for form posts
+(PUBLIC_FORM_LIMIT, default 10 per 600 seconds); ``auth.py`` uses the same counters for
+failed sign-ins. The counters live in shared storage, so they hold across worker
+processes and restarts: by default the registry's own store (a table in the SQLite
+file, nodes in Neo4j); with RATELIMIT_STORAGE_URI set (``redis://...``,
+``memcached://...``) the ``limits`` library's storage at that address. A window opens
+at a counter's first hit and lasts its number of seconds.
 """
 
 import time
+from typing import cast
 
 from flask import current_app, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from limits import RateLimitItemPerSecond, storage, strategies
+from limits import storage
 
 from ..domain.errors import RateLimited, ValidationError
 
@@ -59,12 +63,34 @@ def check_token(token, purpose, publisher, target=""):
                                field="form_token")
 
 
-def new_limiter():
-    """The per-process counter behind the client limits: the ``limits`` library's moving window.
+class StoreCounters:
+    """Counters in the registry's store (the default): shared by every process on it."""
 
-    Its memory storage expires idle keys by itself, so many clients do not grow it forever.
-    """
-    return strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+    def hit(self, name: str, window: int, amount: int = 1) -> tuple[int, float]:
+        """Add ``amount`` hits to ``name``; (hits in its window, seconds until it ends)."""
+        from ..db import get_store
+        now = int(time.time() * 1000)
+        hits, ends = get_store().hit_counter(name, window * 1000, now, amount)
+        return hits, max(ends - now, 0) / 1000
+
+
+class LimitsCounters:
+    """Counters in the ``limits`` library's storage named by a URI (Redis, Memcached...)."""
+
+    def __init__(self, uri: str):
+        self.storage = storage.storage_from_string(uri)
+
+    def hit(self, name: str, window: int, amount: int = 1) -> tuple[int, float]:
+        """As StoreCounters.hit."""
+        # cast: the storage classes are typed for their async variants too
+        hits = cast(int, self.storage.incr(name, window, amount) if amount else self.storage.get(name))
+        return hits, max(cast(float, self.storage.get_expiry(name)) - time.time(), 0)
+
+
+def new_limiter(config=None):
+    """The counters behind the client limits: RATELIMIT_STORAGE_URI's storage, or the store's."""
+    uri = (config or {}).get("RATELIMIT_STORAGE_URI")
+    return LimitsCounters(uri) if uri else StoreCounters()
 
 
 def _limit(name):
@@ -76,17 +102,25 @@ def _limit(name):
 
 
 def limiter():
-    return current_app.extensions["registry.public.limiter"]
+    """The app's counters (see ``new_limiter``)."""
+    app = current_app
+    if "registry.public.limiter" not in app.extensions:
+        app.extensions["registry.public.limiter"] = new_limiter(app.config)
+    return app.extensions["registry.public.limiter"]
+
+
+def over_limit(bucket: str, client: str, count: int, window: int, amount: int = 1) -> int | None:
+    """Count ``amount`` hits of ``client`` in ``bucket``: None while within ``count`` per
+    ``window`` seconds, else the seconds to wait."""
+    hits, remaining = limiter().hit(f"{bucket}:{client}", window, amount)
+    return max(int(remaining) + 1, 1) if hits > count else None
 
 
 def rate_limit(bucket):
     """Count this request against the client's ``bucket``; RateLimited (429) when over."""
     count, window = _limit(bucket)
-    client = request.remote_addr or "unknown"
-    item = RateLimitItemPerSecond(count, window)
-    counter = limiter()
-    if not counter.hit(item, bucket, client):
-        wait = max(int(counter.get_window_stats(item, bucket, client).reset_time - time.time()) + 1, 1)
+    wait = over_limit(bucket, request.remote_addr or "unknown", count, window)
+    if wait:
         what = "form submissions" if bucket == "form" else "requests"
         raise RateLimited(f"too many {what} from your network: at most {count} in {_duration(window)}. "
                           f"Please wait {_duration(wait)} and try again.", retry_after=wait)

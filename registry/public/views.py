@@ -10,7 +10,8 @@ from flask import abort, current_app, render_template, request
 from ..db import get_store
 from ..domain.errors import Conflict, NotFound, RateLimited, ValidationError
 from ..services import objections, publication, subscriptions
-from . import bp, external_url, wants_json_reply
+from . import bp, external_url, handlers, wants_json_reply
+from .cache import rendered_once
 from .forms import ObjectionForm, SubscribeForm
 from .guard import InvalidFormToken, check_token, issue_token, rate_limit
 
@@ -22,6 +23,7 @@ def index():
 
 
 @bp.get("/<org>/subprocessors")
+@rendered_once(with_forms=True)
 def page(org):
     return _page(org)
 
@@ -80,18 +82,13 @@ def subscribe(org):
         return _refusal(org, exc, subscribe_form=form)
     if not form.validate():
         return _reply(org, 400, "Please correct the form below.", subscribe_form=form)
-    if not current_app.config.get("PUBLIC_BASE_URL") and not current_app.testing:
-        current_app.logger.warning("PUBLIC_BASE_URL is not set: the confirmation link uses this request's host "
-                                   "(%s); set PUBLIC_BASE_URL so that a forged Host header cannot steer it",
-                                   request.host)
     try:
-        outcome = subscriptions.request_subscription(store, current_app.config, org, form.email.data,
-                                                     base_url=request.url_root)
+        subscriptions.request_subscription(store, current_app.config, org, form.email.data)
     except (ValidationError, RateLimited) as exc:
         if isinstance(exc, ValidationError) and exc.field == "email":
             form.email.errors = list(form.email.errors) + [_sentence(exc.message)]
         return _refusal(org, exc, subscribe_form=form)
-    if not outcome.delivery.ok:
+    if not all(d.ok for _, d in handlers.deliveries()):
         return _reply(org, 503, "Your request is saved, but the confirmation email could not be sent just now. "
                                 "Please try again in a little while.")
     return _reply(org, 200, "Thank you. If this address is not yet subscribed, it will receive an email with a "
@@ -113,11 +110,33 @@ def object_to(org):
     try:
         objection = objections.submit(store, org, form.ref.data, form.data)
     except (ValidationError, Conflict, NotFound) as exc:
+        if isinstance(exc, ValidationError) and exc.field == "contact":
+            form.contact.errors = list(form.contact.errors) + [_sentence(exc.message)]
         return _refusal(org, exc, objection_form=None if isinstance(exc, (Conflict, NotFound)) else form)
-    listing = publication.public_listing(store, org)
-    vendor = next((e.vendor for e in listing.engagements if e.ref == form.ref.data), "this sub-processor")
-    return _reply(org, 201, f"Your objection to {vendor} was received on {objection.created_at[:10]}. "
-                            f"{listing.name} will consider it and contact you.")
+    if not all(d.ok for _, d in handlers.deliveries()):
+        return _reply(org, 503, "Your objection is saved, but the email to confirm it could not be sent just now. "
+                                "Please try again in a little while.")
+    return _reply(org, 201, f"Your objection was received on {objection.created_at[:10]}. We have sent an email "
+                            f"to {objection.contact}: open the link in it to confirm the objection. Only then is it "
+                            "sent on, and you get a receipt.")
+
+
+@bp.get("/objections/confirm/<token>")
+def confirm_objection_page(token):
+    objection = objections.peek(get_store(), current_app.config, token)
+    if objection is None:
+        raise NotFound("this objection no longer exists")
+    if objection.status != "unconfirmed":
+        return _message_page("Objection confirmed", "This objection is already confirmed.")
+    return _message_page("Confirm your objection", "Press the button to confirm your objection and send it on.",
+                         action=request.path, button="Confirm objection")
+
+
+@bp.post("/objections/confirm/<token>")
+def confirm_objection(token):
+    objection = objections.confirm(get_store(), current_app.config, token)
+    return _message_page("Objection confirmed", f"Thank you: your objection is confirmed and sent on. A receipt "
+                                                f"goes to {objection.contact}. Reference: {objection.key}.")
 
 
 # -- confirming and unsubscribing: the signed link token is the only credential ----------

@@ -9,16 +9,25 @@ import json
 from ..domain.errors import ValidationError
 from ..domain.model import EXPORT_ORDER
 from ..resources import resource_dir
+from .. import clock
+from . import changes, publication
+from .notice import is_listed as publisher_is_listed
 from .objects import build
 
 FORMAT = "registry-export"
 FORMAT_VERSION = 1
 
 
-def export_registry(store):
+def _quiet(items, _label="", _total=None):
+    """No progress shown (``progress`` is e.g. ``registry.progress.on_terminal`` from the CLI)."""
+    return items
+
+
+def export_registry(store, progress=None):
     """The whole registry (not users or audit records) as a JSON-ready dict."""
     return {"format": FORMAT, "version": FORMAT_VERSION,
-            "objects": {kind: [obj.to_dict() for obj in store.list(kind)] for kind in EXPORT_ORDER}}
+            "objects": {kind: [obj.to_dict() for obj in store.list(kind)]
+                        for kind in (progress or _quiet)(EXPORT_ORDER, "exporting", len(EXPORT_ORDER))}}
 
 
 def dumps(document):
@@ -26,7 +35,7 @@ def dumps(document):
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def parse_document(document, source="document"):
+def parse_document(document, source="document", progress=None):
     """Validate an export-format document; returns [(kind, object)] in import order.
 
     Raises ValidationError naming the place (``objects.engagement[3].importer``).
@@ -46,7 +55,7 @@ def parse_document(document, source="document"):
         items = objects.get(kind, [])
         if not isinstance(items, list):
             raise ValidationError(f"{source}: objects.{kind} must be a list", field=f"objects.{kind}")
-        for index, data in enumerate(items):
+        for index, data in enumerate((progress or _quiet)(items, f"checking {kind}", len(items))):
             where = f"objects.{kind}[{index}]"
             try:
                 obj = build(kind, data)
@@ -60,18 +69,14 @@ def parse_document(document, source="document"):
     return out
 
 
-def import_registry(store, actor, document):
+def import_registry(store, actor, document, progress=None):
     """Create every object of ``document`` in one transaction; returns the count.
 
     Fails (changing nothing) on a malformed document, a dangling reference, or a key
     that already exists.
     """
-    objects = parse_document(document)
-    with store.unit_of_work(actor) as uow:
-        for _kind, obj in objects:
-            uow.add(obj)
-        uow.commit()
-    return len(objects)
+    objects = parse_document(document, progress=progress)
+    return store.import_objects([obj for _kind, obj in objects], actor)
 
 
 def seed_documents(include_demo=True):
@@ -94,8 +99,24 @@ def seed(store, actor="seed", include_demo=True):
     Idempotent: a second run adds nothing. Returns the number of objects added.
     """
     missing = [obj for kind, obj in seed_documents(include_demo) if store.find(kind, obj.key) is None]
-    with store.unit_of_work(actor) as uow:
-        for obj in missing:
-            uow.add(obj)
-        uow.commit()
-    return len(missing)
+    return store.import_objects(missing + _first_lists(store, missing), actor)
+
+
+def _first_lists(store, objects):
+    """For each publisher whose listed engagements arrive with ``objects`` and which has no
+    public history yet, the entry stating its first list as of today: the seed records what
+    the policies say now, not when each vendor was engaged."""
+    organisations = {o.key: o for o in objects if o.KIND == "organisation"}
+    listed = {}
+    for obj in objects:
+        if obj.KIND == "engagement":
+            publisher = organisations.get(obj.exporter) or store.find("organisation", obj.exporter)
+            if publisher is not None and publisher.publisher and publisher_is_listed(obj, publisher):
+                listed.setdefault(publisher.key, (publisher, []))[1].append(obj)
+    today = clock.today_iso()
+    return [changes.new_entry(publisher, "", "initial-list",
+                              f"First list of {publisher.name} recorded in this registry: "
+                              f"{len(engagements)} service provider(s) as of {today}",
+                              "", today, announced=today, notice_applies=False)
+            for publisher, engagements in listed.values()
+            if not store.list("change", filters={"publisher": publisher.key}, limit=1)]

@@ -1,13 +1,66 @@
-"""Every finding that needs attention, across the whole registry."""
+"""Every finding that needs attention, across the whole registry, in one pass.
 
-from dataclasses import dataclass
+``survey`` reads the registry once (engagements, organisations, collections, groups,
+categories), asks one flow question per root category (propagated in memory, no store
+query per question) and groups what it finds by engagement: each engagement's worst
+finding per regime and rule, with the hop contexts that cause it. Engagements no
+recorded flow reaches are assessed from their exporter with the subjects unrecorded, up to
+where they join the recorded flows; engagements that record no category are assessed
+too, and say ``unknown``.
+"""
 
-from .paths import STATUS_ORDER, where_does_it_go
+import csv
+import io
+from dataclasses import dataclass, field
+
+from ..domain.errors import ValidationError
+from ..domain.findings import STATUS_ORDER, worst
+from ..domain.model import Engagement, category_matches
+from ..transfers.knowledge import load_knowledge_base
+from .flows import Start, propagate
+from .flows_assess import UNRECORDED, Assessor
+from .flows_cache import cached
+from .paths import check_date
+
+
+@dataclass
+class FindingGroup:
+    """One finding of one engagement (worst per regime and rule), and the contexts that cause it."""
+
+    finding: dict
+    contexts: list = field(default_factory=list)  # dicts: category, subject_group, exporter_role, regimes, ...
+    seen: set = field(default_factory=set, repr=False)  # markers of the contexts, to keep each once
+
+    @property
+    def status(self) -> str:
+        return self.finding["status"]
+
+
+@dataclass
+class EngagementGaps:
+    """An engagement's findings that need attention, worst first."""
+
+    engagement: Engagement
+    findings: list = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.engagement.key
+
+    @property
+    def status(self) -> str:
+        return worst(g.status for g in self.findings)
+
+    def regimes(self) -> set:
+        return {g.finding["regime"] for g in self.findings}
+
+    def categories(self) -> set:
+        return {c["category"] for g in self.findings for c in g.contexts}
 
 
 @dataclass(frozen=True)
 class Gap:
-    """One non-ok finding on one engagement (the worst over the paths through it)."""
+    """One non-ok finding on one engagement (the worst over the contexts reaching it)."""
 
     engagement: str
     exporter: str
@@ -21,47 +74,207 @@ def _roots(keys):
     return [k for k in keys if not any(k.startswith(other + ".") for other in keys)]
 
 
-def findings_by_engagement(store, on=None, include_planned=False, engagements=None):
-    """{engagement key: [finding dicts]}, worst per regime, over every path in the registry.
+@dataclass
+class Survey:
+    """The registry's findings by engagement (``by_engagement``), and what was read to get them."""
 
-    Paths start at every collection; engagements no collection reaches are assessed
-    from their exporter, with subjects unrecorded. Given ``engagements`` (objects), only
-    the categories they carry are asked about, and only they are assessed if unreached.
-    """
-    found = {}
+    on: str
+    include_planned: bool
+    by_engagement: dict = field(default_factory=dict)  # engagement key -> {(regime, rule): FindingGroup}
+    engagements: dict = field(default_factory=dict)
+    organisations: dict = field(default_factory=dict)
+    downstream: dict = field(default_factory=dict)  # organisation -> organisations its data reaches
 
-    def absorb(answer):
-        for hop in answer.hops():
-            per_regime = found.setdefault(hop.engagement.key, {})
+    def absorb(self, hops, category):
+        for hop in hops:
+            per = self.by_engagement.setdefault(hop.engagement.key, {})
+            context = None
+            identity = (category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning)
             for finding in hop.assessment["findings"]:
-                key = (finding["regime"], finding.get("basis"))
-                known = per_regime.get(key)
-                if known is None or STATUS_ORDER[finding["status"]] < STATUS_ORDER[known["status"]]:
-                    per_regime[key] = finding
+                marker = (finding["regime"], finding.get("rule"), finding.get("basis"))
+                group = per.get(marker)
+                if group is None or STATUS_ORDER[finding["status"]] < STATUS_ORDER[group.status]:
+                    per[marker] = group = FindingGroup(finding)
+                if finding["status"] == group.status and identity not in group.seen:
+                    group.seen.add(identity)
+                    context = context or dict(hop.context(), category=category, paths=hop.paths)
+                    group.contexts.append(context)
+            self.downstream.setdefault(hop.engagement.exporter, set()).add(hop.engagement.importer)
 
-    statuses = ("active", "planned") if include_planned else ("active",)
-    if engagements is None:
-        questions = _roots(c for col in store.list("collection") for c in col.categories)
-        engagements = [e for s in statuses for e in store.list("engagement", filters={"status": s})]
-    else:
-        questions = _roots(c for e in engagements for c in e.categories)
-    for category in questions:
-        absorb(where_does_it_go(store, category, on=on, include_planned=include_planned))
-    for engagement in engagements:
-        if engagement.key not in found and engagement.status in statuses:
-            for category in _roots(engagement.categories):
-                absorb(where_does_it_go(store, category, on=on, start=engagement.exporter,
-                                        include_planned=include_planned))
-    return {key: sorted(per.values(), key=lambda f: STATUS_ORDER[f["status"]]) for key, per in found.items()}
+    def findings(self, key) -> list[dict]:
+        """The engagement's worst finding per regime, rule and basis, worst first."""
+        groups = self.by_engagement.get(key, {}).values()
+        return [g.finding for g in sorted(groups, key=lambda g: STATUS_ORDER[g.status])]
+
+    def rows(self, status=None, regime=None, organisation=None, publisher=None, category=None) -> list:
+        """EngagementGaps of every engagement with a non-ok finding, filtered, worst first.
+
+        ``status`` and ``regime`` keep findings of that status or regime; ``organisation``
+        keeps engagements it is the exporter or importer of; ``publisher`` engagements
+        behind that publisher's list (its own and its vendors' vendors'); ``category``
+        findings caused by a context of a matching category.
+        """
+        behind = self._behind(publisher) if publisher else None
+        out = []
+        for key, groups in self.by_engagement.items():
+            e = self.engagements.get(key)
+            if e is None or (organisation and organisation not in (e.exporter, e.importer)):
+                continue
+            if behind is not None and e.exporter not in behind:
+                continue
+            kept = []
+            for group in groups.values():
+                f = group.finding
+                if f["status"] == "ok" or (status and f["status"] != status) or (regime and f["regime"] != regime):
+                    continue
+                if category:
+                    contexts = [c for c in group.contexts if c["category"] is None
+                                or category_matches(c["category"], category)]
+                    if not contexts:
+                        continue
+                    group = FindingGroup(f, contexts)
+                kept.append(group)
+            if kept:
+                kept.sort(key=lambda g: (STATUS_ORDER[g.status], g.finding["regime"], g.finding.get("rule") or ""))
+                out.append(EngagementGaps(e, kept))
+        return sorted(out, key=lambda r: (STATUS_ORDER[r.status], r.key))
+
+    def _behind(self, publisher):
+        seen, todo = {publisher}, [publisher]
+        while todo:
+            for nxt in self.downstream.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
 
 
-def registry_gaps(store, on=None, include_planned=False):
-    """Every violation, action and unknown, worst first, as Gap rows."""
-    engagements = {e.key: e for e in store.list("engagement")}
+def survey(store, on=None, include_planned=False) -> Survey:
+    """Every engagement's findings, in one pass over the registry; see the module doc."""
+    on = check_date(on)
+    result = Survey(on=on, include_planned=include_planned)
+    engagements = [e for e in store.list("engagement") if e.in_force(on, include_planned)]
+    result.engagements = {e.key: e for e in engagements}
+    result.organisations = organisations = {o.key: o for o in store.list("organisation")}
+    groups = {g.key: g for g in store.list("subject_group")}
+    categories = store.list("category")
+    collections = store.list("collection")
+    questions = _roots([c for col in collections for c in col.categories]
+                       + [c for e in engagements for c in e.categories])
+    matching = {}
+
+    def questions_of(keys):
+        found = set()
+        for key in keys:
+            if key not in matching:
+                matching[key] = {q for q in questions if category_matches(key, q)}
+            found |= matching[key]
+        return found
+
+    by_question: dict[str, list] = {q: [] for q in questions}
+    uncategorised = []
+    for e in engagements:
+        if not e.categories:
+            uncategorised.append(e)
+        for q in questions_of(e.categories):
+            by_question[q].append(e)
+    reached = set()
+    first = None
+    for question in questions:
+        edges = by_question[question] + uncategorised
+        assessor = Assessor(categories, question, on, shared=first)
+        first = first or assessor
+        starts = [Start(c.organisation, groups.get(c.subject_group, UNRECORDED), c.role,
+                        controllers=frozenset({c.organisation} if c.role == "controller" else ()), collection=c)
+                  for c in collections if questions_of(c.categories) & {question}]
+        flow = propagate(edges, organisations, groups, starts, assessor)
+        result.absorb(flow.hops.values(), question)
+        hit = {h.engagement.key for h in flow.hops.values()}
+        reached |= hit
+        # What no recorded flow reaches is assessed from its exporter, subjects unrecorded, up
+        # to where it joins the recorded flows (whose hops are assessed in their own contexts).
+        unreached = [e for e in edges if e.key not in hit]
+        left = sorted({e.exporter for e in unreached if e.categories})
+        if left:
+            unrecorded = propagate(unreached, organisations, groups,
+                                   [Start(o, UNRECORDED, controllers=frozenset({o})) for o in left], assessor)
+            result.absorb(unrecorded.hops.values(), question)
+            reached |= {h.engagement.key for h in unrecorded.hops.values()}
+    left = [e for e in uncategorised if e.key not in reached]
+    if left:
+        flow = propagate(left, organisations, groups,
+                         [Start(o, UNRECORDED, controllers=frozenset({o})) for o in sorted({e.exporter for e in left})],
+                         Assessor(categories, None, on, shared=first))
+        result.absorb(flow.hops.values(), None)
+    return result
+
+
+def findings_by_engagement(store, on=None, include_planned=False, engagements=None) -> dict:
+    """{engagement key: [finding dicts]}, worst per regime, rule and basis, over every context.
+
+    Without ``engagements``, every engagement with findings; given ``engagements``
+    (objects), those of them. Either way the registry is surveyed in one pass (``survey``),
+    kept per registry version, so that the pages showing a few engagements' findings do
+    not ask one question per category each time.
+    """
+    on = check_date(on)
+    found = cached(store, ("gaps", on, bool(include_planned)), lambda: survey(store, on, include_planned))
+    keys = sorted(found.by_engagement) if engagements is None else sorted({e.key for e in engagements})
+    return {key: found.findings(key) for key in keys if key in found.by_engagement}
+
+
+def registry_gaps(store, on=None, include_planned=False) -> list[Gap]:
+    """Every violation, action and unknown, worst first, as Gap rows (one per engagement and finding)."""
     rows = []
-    for key, findings in findings_by_engagement(store, on, include_planned).items():
-        e = engagements.get(key)
-        for finding in findings:
-            if finding["status"] != "ok" and e is not None:
-                rows.append(Gap(key, e.exporter, e.importer, finding))
+    for row in survey(store, on, include_planned).rows():
+        for group in row.findings:
+            rows.append(Gap(row.key, row.engagement.exporter, row.engagement.importer, group.finding))
     return sorted(rows, key=lambda g: (STATUS_ORDER[g.finding["status"]], g.engagement, g.finding["regime"]))
+
+
+GAP_STATUSES = ("violation", "action", "unknown")
+FILTERS = ("status", "regime", "organisation", "publisher", "category")
+
+
+def check_filters(store, args) -> dict:
+    """The filters of ``Survey.rows`` from a mapping of strings; ValidationError naming a bad one."""
+    status = args.get("status") or None
+    if status and status not in GAP_STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(GAP_STATUSES)}", field="status")
+    regime = args.get("regime") or None
+    if regime and regime not in set(load_knowledge_base().ids) | {"unknown"}:
+        raise ValidationError(f"no regime with id {regime!r}", field="regime")
+    out = {"status": status, "regime": regime}
+    for name, kind in (("organisation", "organisation"), ("publisher", "organisation"), ("category", "category")):
+        value = args.get(name) or None
+        if value and store.find(kind, value) is None:
+            raise ValidationError(f"no {kind} with key {value!r}", field=name)
+        out[name] = value
+    return out
+
+
+CSV_COLUMNS = ("status", "engagement", "exporter", "importer", "regime", "rule", "basis", "missing",
+               "contexts", "categories", "subject_groups", "explanation", "citation")
+
+
+def to_csv(rows) -> str:
+    """EngagementGaps rows as CSV: one line per engagement and finding, with its contexts summarised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        for group in row.findings:
+            f = group.finding
+            writer.writerow([_cell(v) for v in (
+                f["status"], row.key, row.engagement.exporter, row.engagement.importer, f["regime"],
+                f.get("rule", ""), f.get("basis", ""), " ".join(f.get("missing") or []), len(group.contexts),
+                " ".join(sorted({c["category"] or "" for c in group.contexts})),
+                " ".join(sorted({c["subject_group"] for c in group.contexts})), f.get("explanation", ""),
+                f.get("citation", ""))])
+    return out.getvalue()
+
+
+def _cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,246 +1,331 @@
-"""Where does this data go: paths from collection to every recipient, assessed hop by hop.
+"""Where does this data go: every hop context a category reaches, assessed, with paths as a view.
 
-The store finds the reachable subgraph (``Store.reach``); this module enumerates the
-simple paths through it with networkx and assesses each hop with the shared transfer
-rules, passing on the regimes that attached upstream, since they travel with the data.
+The store finds the engagements that can carry the flow (``Store.reach``); ``flows``
+propagates contexts along them to a fixed point and assesses each distinct hop context
+once. The answer lists hops (engagement x context) worst first, with a count of the
+shortest routes through each, one example path per hop on request, and the flows between
+organisations for the chart. It is complete whatever page of it is shown; a depth bound
+is applied only when the caller sets one, and the answer then names what it cut.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-import networkx as nx
-
+from .. import clock
 from ..domain.errors import ValidationError
-from ..domain.model import Collection, SubjectGroup, category_matches
-from ..transfers.assess import assess_hop
-from ..transfers.knowledge import load_knowledge_base
-from ..transfers.request import parse_hop_request
+from ..domain.findings import DEFAULT_MAX_DEPTH, STATUS_ORDER, worst
+from .flows import Flow, Hop, Start, propagate
+from .flows_assess import UNRECORDED, Assessor
 
-STATUS_ORDER = {"violation": 0, "action": 1, "unknown": 2, "ok": 3}
-CONTROLLER_ROLES = ("controller", "joint-controller")
+MAX_LIMIT = 1000  # hops per page
+MAX_DEPTH_BOUND = 1000  # a bound beyond any real chain; a larger one is surely a typo
 
 
-def worst(statuses):
-    """The worst of ``statuses`` (violation > action > unknown > ok); ok when empty."""
-    return min(statuses, key=STATUS_ORDER.__getitem__, default="ok")
+def check_page(limit, offset) -> tuple[int | None, int]:
+    """(limit, offset) as numbers; ValidationError naming ``limit`` or ``offset`` when out of range.
+
+    ``limit`` None means every hop; otherwise 1 to MAX_LIMIT. ``offset`` is 0 or more.
+    """
+    def number(value, name):
+        if value is None or value == "":
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{name} must be a whole number", field=name) from None
+
+    limit, offset = number(limit, "limit"), number(offset, "offset") or 0
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError(f"limit must be 1 to {MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise ValidationError("offset must be 0 or more", field="offset")
+    return limit, offset
+
+
+def check_depth(value) -> int | None:
+    """A depth bound as a number (None: no bound); ValidationError naming ``depth`` when out of range."""
+    if value is None or value == "":
+        return None
+    try:
+        depth = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError("depth must be a whole number of hops", field="depth") from None
+    if not 1 <= depth <= MAX_DEPTH_BOUND:
+        raise ValidationError(f"depth must be 1 to {MAX_DEPTH_BOUND} hops, or none for no bound", field="depth")
+    return depth
+
+
+def check_date(value, name="on") -> str:
+    """``value`` as an ISO date (today when empty); ValidationError naming ``name`` otherwise."""
+    if value in (None, ""):
+        return clock.today_iso()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except (TypeError, ValueError):
+        raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from None
+
+
+def _hop_order(hop: Hop):
+    return (STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role,
+            sorted(hop.regimes), hop.returning)
 
 
 @dataclass
-class HopResult:
-    """One engagement on a path, with the assessment of the data crossing it."""
+class FlowAnswer:
+    """The answer to one question: every hop context, worst first (``hops``).
 
-    engagement: object
-    exporter: object
-    importer: object
-    assessment: dict
-
-    @property
-    def status(self):
-        return self.assessment["status"]
-
-    def to_dict(self):
-        e = self.engagement
-        return {"engagement": e.key, "exporter": e.exporter, "importer": e.importer, "status": e.status,
-                "importer_role": e.importer_role, "importer_country": self.importer.country if self.importer else None,
-                "store_countries": e.store_countries, "access_countries": e.access_countries,
-                "safeguards": e.safeguard_codes, "assessment": self.assessment}
-
-
-@dataclass
-class DataPath:
-    """Subjects of one group → the collecting organisation → each hop in turn."""
-
-    collection: object
-    subject_group: object
-    hops: list
-
-    @property
-    def status(self):
-        return worst(h.status for h in self.hops)
-
-    def to_dict(self):
-        return {"collection": self.collection.key, "subject_group": self.subject_group.key,
-                "organisations": [self.collection.organisation] + [h.engagement.importer for h in self.hops],
-                "status": self.status, "hops": [h.to_dict() for h in self.hops]}
-
-
-@dataclass
-class PathAnswer:
-    """The answer to one question; ``truncated`` says the path limit was reached."""
+    ``starts`` are where the flow begins (collections, the contexts recorded reaching a
+    mid-chain organisation, or unrecorded subjects); ``cut`` names the engagements a
+    caller's depth bound kept from being followed (empty: the answer is complete).
+    """
 
     category: str
     on: str
     include_planned: bool
-    paths: list = field(default_factory=list)
+    start: str | None = None
+    max_depth: int | None = None
+    hops: list = field(default_factory=list)
+    starts: list = field(default_factory=list)
     organisations: dict = field(default_factory=dict)
     subject_groups: dict = field(default_factory=dict)
-    truncated: bool = False
-    cycles: list = field(default_factory=list)
+    cut: list = field(default_factory=list)
+    flow: Flow = field(default_factory=Flow, repr=False)
 
-    def hops(self):
-        """Each distinct (engagement, assessment) once, worst first."""
-        seen, out = set(), []
-        for path in self.paths:
-            for hop in path.hops:
-                marker = (hop.engagement.key, repr(hop.assessment))
-                if marker not in seen:
-                    seen.add(marker)
-                    out.append(hop)
-        return sorted(out, key=lambda h: (STATUS_ORDER[h.status], h.engagement.key))
+    @property
+    def status(self) -> str:
+        """The worst status of any hop (the first, since hops are sorted worst first)."""
+        return self.hops[0].status if self.hops else "ok"
 
-    def to_dict(self):
-        return {"category": self.category, "on": self.on, "include_planned": self.include_planned,
-                "status": worst(p.status for p in self.paths), "truncated": self.truncated,
-                "cycles": self.cycles, "paths": [p.to_dict() for p in self.paths]}
+    @property
+    def total(self) -> int:
+        return len(self.hops)
 
+    @property
+    def complete(self) -> bool:
+        return not self.cut
 
-def _importer_role(engagement):
-    return "controller" if engagement.importer_role in CONTROLLER_ROLES else "processor"
+    def page(self, limit=None, offset=0) -> list[Hop]:
+        """Hops ``offset`` to ``offset + limit`` (all from ``offset`` when ``limit`` is None)."""
+        return self.hops[offset:] if limit is None else self.hops[offset:offset + limit]
 
+    def example_path(self, hop: Hop) -> dict:
+        """One shortest path from a start to ``hop``: subjects, organisations, engagements."""
+        start, chain = self.flow.example_path(hop)
+        first = chain[0].engagement.exporter
+        return {"subject_group": hop.group.key,
+                "collection": start.collection.key if start and start.collection else None,
+                "organisations": [first] + [h.engagement.importer for h in chain],
+                "engagements": [h.engagement.key for h in chain]}
 
-class _Assessor:
-    """Assesses hops, memoising on everything the assessment depends on."""
+    def edge_flows(self) -> list[dict]:
+        """The hops aggregated per (exporter, importer, tier, planned): what the chart draws.
 
-    def __init__(self, store, category, on):
-        self.on = on
-        self.category = category
-        self.categories = {c.key: c for c in store.list("category")}
-        self.kb = load_knowledge_base()
-        self.cache = {}
-
-    def flags(self, carried):
-        """(flags, keys) of what a hop carries of the asked category.
-
-        A flow carrying an ancestor of the asked category carries the asked one; a flow
-        carrying a descendant carries just that. Flags come from those keys, their
-        descendants (carried along) and their ancestors (a part of special data is special).
+        ``tier`` is the shortest distance of the exporter from a start, so a loop is drawn
+        forward and the chart stays acyclic; ``contexts`` counts hop contexts, ``paths``
+        the shortest routes, ``status`` is the worst finding among them.
         """
-        keys = sorted({self.category if self.category == c or self.category.startswith(c + ".") else c
-                       for c in carried if category_matches(c, self.category)})
-        flags = set()
-        for key, category in self.categories.items():
-            if any(key == k or key.startswith(k + ".") or k.startswith(key + ".") for k in keys):
-                flags.update(category.flags)
-        return sorted(flags), keys
+        flows: dict[tuple, dict] = {}
+        for hop in self.hops:
+            e = hop.engagement
+            marker = (e.exporter, e.importer, hop.depth - 1, e.status == "planned")
+            entry = flows.setdefault(marker, {"exporter": e.exporter, "importer": e.importer,
+                                              "tier": hop.depth - 1, "planned": e.status == "planned",
+                                              "contexts": 0, "paths": 0, "statuses": set(), "places": set()})
+            entry["contexts"] += 1
+            entry["paths"] += hop.paths
+            entry["statuses"].add(hop.status)
+            entry["places"].update(e.store_countries or ([hop.importer.country] if hop.importer and
+                                                         hop.importer.country else [None]))
+        out = []
+        for entry in flows.values():
+            statuses = entry.pop("statuses")
+            entry["status"] = worst(statuses)
+            entry["places"] = sorted(entry["places"], key=lambda p: (p is None, p or ""))
+            out.append(entry)
+        return sorted(out, key=lambda f: (f["tier"], f["exporter"], f["importer"], f["planned"]))
 
-    def assess(self, engagement, exporter, importer, exporter_role, group, inherited):
-        marker = (engagement.key, exporter_role, group.key, inherited)
-        if marker not in self.cache:
-            flags, keys = self.flags(engagement.categories)
-            request = {
-                "on": self.on,
-                "exporter": {"country": exporter.country if exporter else None, "role": exporter_role,
-                             "certifications": exporter.certifications if exporter else []},
-                "importer": {"country": importer.country if importer else None,
-                             "role": _importer_role(engagement),
-                             "certifications": importer.certifications if importer else [],
-                             "stores_in": engagement.store_countries or ([importer.country]
-                                                                         if importer and importer.country else []),
-                             "accesses_from": engagement.access_countries},
-                "subjects": {"residence": group.residence, "citizenship": group.citizenship},
-                "categories": keys, "flags": flags,
-                "safeguards": engagement.safeguard_codes,
-                "regimes": sorted(inherited),
-            }
-            if group.individuals is not None:
-                request["individuals_per_year"] = group.individuals
-            self.cache[marker] = assess_hop(parse_hop_request(request, date.fromisoformat(self.on)), self.kb).to_dict()
-        return self.cache[marker]
+    def start_flows(self) -> list[dict]:
+        """(subject group, organisation) of every start: where the chart's flows begin."""
+        seen: dict[tuple, Start] = {}
+        for start in self.starts:
+            seen.setdefault((start.group.key, start.organisation), start)
+        return [{"subject_group": g, "organisation": o, "group_name": s.group.name,
+                 "recorded": s.collection is not None} for (g, o), s in sorted(seen.items())]
+
+    def to_dict(self, limit=None, offset=0, examples=False) -> dict:
+        """The JSON answer: the page of hops asked for, with the total and what was cut."""
+        page = self.page(limit, offset)
+        body = {"category": self.category, "on": self.on, "include_planned": self.include_planned,
+                "start": self.start, "max_depth": self.max_depth, "status": self.status,
+                "total": self.total, "limit": limit, "offset": offset, "complete": self.complete,
+                "cut": {"engagements": self.cut, "count": len(self.cut)},
+                "starts": [{"organisation": s.organisation, "subject_group": s.group.key, "role": s.role,
+                            "regimes": sorted(s.regimes),
+                            "collection": s.collection.key if s.collection else None} for s in self.starts],
+                "hops": [h.to_dict() for h in page]}
+        if examples:
+            body["examples"] = {h.key: self.example_path(h) for h in page}
+        return body
 
 
-def where_does_it_go(store, category, on=None, subject_groups=None, start=None, include_planned=False,
-                     max_depth=6, max_paths=2000):
-    """Every path along which ``category`` travels, each hop assessed as of ``on``.
+class _Question:
+    """What one question reads once: categories, subject groups, the assessor."""
 
-    ``subject_groups`` narrows to those groups, ``start`` to paths from one organisation
-    (which then needs no collection of its own: its subjects are unknown to the registry
-    and assessed as such). Raises ValidationError for an unknown category or organisation.
-    """
-    on = on or date.today().isoformat()
-    if store.find("category", category) is None:
+    def __init__(self, store, category, on, subject_groups, include_planned):
+        self.store, self.category, self.on = store, category, on
+        self.subject_groups, self.include_planned = subject_groups, include_planned
+        self.groups = {g.key: g for g in store.list("subject_group")}
+        self.assessor = Assessor(store.list("category"), category, on)
+
+    def reach(self, start=None, max_depth=None):
+        return self.store.reach(self.category, self.on, start=start, subject_groups=self.subject_groups,
+                                include_planned=self.include_planned, max_depth=max_depth)
+
+    def collection_starts(self, collections) -> list[Start]:
+        starts = []
+        for c in collections:
+            role = getattr(c, "role", "controller") or "controller"
+            starts.append(Start(c.organisation, self.groups.get(c.subject_group, UNRECORDED), role,
+                                controllers=frozenset({c.organisation} if role == "controller" else ()),
+                                collection=c))
+        return starts
+
+    def unrecorded_starts(self, organisation) -> list[Start]:
+        """Starts for an organisation nothing recorded reaches: the asked groups, or unknown subjects."""
+        groups = [self.groups[g] for g in self.subject_groups or ()] or [UNRECORDED]
+        return [Start(organisation, g, "controller", controllers=frozenset({organisation})) for g in groups]
+
+    def inbound_start(self, flow: Flow, state) -> Start:
+        """A start at a mid-chain organisation from a state the recorded flow reaches it in."""
+        org, group_key, role = state
+        origin = flow.starts.get(state)
+        return Start(org, self.groups.get(group_key, UNRECORDED), role, flow.regimes.get(state, frozenset()),
+                     frozenset(flow.controllers.get(state, ())), origin.collection if origin else None)
+
+    def propagate(self, reach, starts, max_depth=None) -> Flow:
+        return propagate(reach.engagements, reach.organisations, self.groups, starts, self.assessor, max_depth)
+
+
+def _check_question(store, category, start, subject_groups):
+    if not category or store.find("category", category) is None:
         raise ValidationError(f"no data category with key {category!r}", field="category")
     if start and store.find("organisation", start) is None:
         raise ValidationError(f"no organisation with key {start!r}", field="organisation")
-    reach = store.reach(category, on, start=start, subject_groups=subject_groups or None,
-                        include_planned=include_planned, max_depth=max_depth)
-    answer = PathAnswer(category=category, on=on, include_planned=include_planned,
-                        organisations=dict(reach.organisations))
-    graph = nx.MultiDiGraph()
-    for e in reach.engagements:
-        graph.add_edge(e.exporter, e.importer, key=e.key, engagement=e)
-    answer.cycles = [c for c in nx.simple_cycles(graph)][:20] if graph.number_of_edges() else []
-    groups = {g.key: g for g in store.list("subject_group")}
-    answer.subject_groups = groups
-    assessor = _Assessor(store, category, on)
-    starts = reach.collections or ([_unrecorded_collection(start, category)] if start else [])
-    for collection in starts:
-        group = groups.get(collection.subject_group) or UNRECORDED_SUBJECTS
-        if not _walk(answer, graph, assessor, collection, group, max_depth, max_paths):
-            answer.truncated = True
-            break
-    answer.paths.sort(key=lambda p: (STATUS_ORDER[p.status], p.collection.key,
-                                     [h.engagement.key for h in p.hops]))
+    for key in subject_groups or ():
+        if store.find("subject_group", key) is None:
+            raise ValidationError(f"no data subject group with key {key!r}", field="subject_group")
+
+
+def where_does_it_go(store, category, on=None, subject_groups=None, start=None, include_planned=False,
+                     max_depth=DEFAULT_MAX_DEPTH) -> FlowAnswer:
+    """Every hop context ``category`` reaches, each assessed as of ``on`` (today when None).
+
+    ``subject_groups`` narrows to those groups. ``start`` asks from one organisation: the
+    flow starts from the contexts the registry records reaching it (its own collections
+    and its inbound flows, with the law attached upstream); when nothing is recorded,
+    from the asked groups, or else from unrecorded subjects, whose hops say ``unknown``.
+    ``max_depth`` (None: no bound) bounds the hops from a start; the answer names what it
+    cut. Raises ValidationError naming the field for an unknown category, organisation or
+    group, a bad date or a bad bound.
+    """
+    on = check_date(on)
+    max_depth = check_depth(max_depth)
+    subject_groups = sorted(set(subject_groups)) if subject_groups else None
+    _check_question(store, category, start, subject_groups)
+    question = _Question(store, category, on, subject_groups, include_planned)
+    if start is None:
+        reach = question.reach(max_depth=max_depth)
+        starts = question.collection_starts(reach.collections)
+        flow = question.propagate(reach, starts, max_depth)
+    else:
+        upstream = question.reach()
+        towards = _towards(upstream.engagements, start)  # only routes into start matter upstream
+        feeding = {start} | {e.exporter for e in towards}
+        recorded = propagate(towards, upstream.organisations, question.groups,
+                             question.collection_starts([c for c in upstream.collections
+                                                         if c.organisation in feeding]),
+                             question.assessor)
+        starts = [question.inbound_start(recorded, state) for state in recorded.contexts_at(start)]
+        if start in upstream.organisations and starts:
+            reach = upstream  # everything downstream of start is in the upstream reach already
+        else:
+            reach = question.reach(start=start)
+            starts = starts or question.unrecorded_starts(start)
+        flow = question.propagate(reach, starts, max_depth)
+    answer = FlowAnswer(category=category, on=on, include_planned=include_planned, start=start,
+                        max_depth=max_depth, starts=starts, organisations=dict(reach.organisations),
+                        subject_groups=question.groups, flow=flow)
+    answer.hops = sorted(flow.hops.values(), key=_hop_order)
+    answer.cut = sorted(flow.cut | set(reach.cut))  # the store's bound, or the flow's on a deeper context
     return answer
 
 
-UNRECORDED_SUBJECTS = SubjectGroup(key="unrecorded", name="Subjects not recorded in the registry", kind="other")
+def _towards(engagements, target):
+    """The engagements on some route into ``target``: both ends among the organisations that reach it."""
+    into = {}
+    for e in engagements:
+        into.setdefault(e.importer, []).append(e)
+    reaching, todo = {target}, [target]
+    while todo:
+        for e in into.get(todo.pop(), ()):
+            if e.exporter not in reaching:
+                reaching.add(e.exporter)
+                todo.append(e.exporter)
+    return [e for e in engagements if e.exporter in reaching and e.importer in reaching]
 
 
-def _unrecorded_collection(organisation, category):
-    """A stand-in start for an organisation that collects nothing recorded itself."""
-    return Collection(key=f"{organisation}-unrecorded", organisation=organisation,
-                      subject_group=UNRECORDED_SUBJECTS.key, categories=[category],
-                      description="paths from this organisation; its data subjects are not recorded")
-
-
-def _walk(answer, graph, assessor, collection, group, max_depth, max_paths):
-    """Depth-first over simple paths from the collection; False once max_paths is hit."""
-    orgs = answer.organisations
-
-    def step(org, role, inherited, hops, visited):
-        nexts = [] if len(hops) >= max_depth or org not in graph else [
-            data["engagement"] for _, target, data in graph.out_edges(org, data=True)
-            if target not in visited and (not data["engagement"].subject_groups
-                                          or group.key in data["engagement"].subject_groups)]
-        if not nexts:
-            if hops:
-                if len(answer.paths) >= max_paths:
-                    return False
-                answer.paths.append(DataPath(collection, group, list(hops)))
-            return True
-        for e in sorted(nexts, key=lambda x: x.key):
-            assessment = assessor.assess(e, orgs.get(e.exporter), orgs.get(e.importer), role, group, inherited)
-            hop = HopResult(e, orgs.get(e.exporter), orgs.get(e.importer), assessment)
-            onward = inherited | frozenset(assessment.get("regimes", []))
-            if not step(e.importer, _importer_role(e), onward, hops + [hop], visited | {e.importer}):
-                return False
-        return True
-
-    return step(collection.organisation, "controller", frozenset(), [], {collection.organisation})
-
-
-def what_if(store, category, on=None, subject_groups=None, start=None, max_depth=6):
+def what_if(store, category, on=None, subject_groups=None, start=None, max_depth=DEFAULT_MAX_DEPTH):
     """What planned engagements would change for ``category``.
 
-    Returns (answer with planned engagements included, new findings, publishers): new
-    findings are those of hops absent from the answer without planned engagements;
-    publishers are the organisations upstream of a planned hop (its exporter included)
-    that publish a sub-processor page and so must announce it.
+    Returns (answer with planned engagements included, new findings, publishers). New
+    findings are (hop, finding) of findings absent without planned engagements, one per
+    (engagement, regime, rule, status). Publishers maps each organisation that publishes a
+    sub-processor page and lies upstream of a planned hop (its exporter included) to the
+    planned engagements it must still announce: one announced on or before ``on`` is
+    inside its notice period already and is not named again.
     """
     baseline = where_does_it_go(store, category, on, subject_groups, start, False, max_depth)
     planned = where_does_it_go(store, category, on, subject_groups, start, True, max_depth)
-    known = {(h.engagement.key, f["regime"], f["status"]) for h in baseline.hops()
+    known = {(h.engagement.key, f["regime"], f.get("rule"), f["status"]) for h in baseline.hops
              for f in h.assessment["findings"]}
-    new = [(h, f) for h in planned.hops() for f in h.assessment["findings"]
-           if (h.engagement.key, f["regime"], f["status"]) not in known]
+    new, seen = [], set()
+    for hop in planned.hops:
+        for finding in hop.assessment["findings"]:
+            marker = (hop.engagement.key, finding["regime"], finding.get("rule"), finding["status"])
+            if marker not in known and marker not in seen:
+                seen.add(marker)
+                new.append((hop, finding))
+    upstream_of = _upstream(planned.hops)
     publishers = {}
-    for path in planned.paths:
-        for index, hop in enumerate(path.hops):
-            if hop.engagement.status != "planned":
-                continue
-            upstream = [path.collection.organisation] + [h.engagement.importer for h in path.hops[:index]]
-            for key in upstream:
-                org = planned.organisations.get(key)
-                if org is not None and org.publisher:
-                    publishers.setdefault(key, set()).add(hop.engagement.key)
+    for hop in planned.hops:
+        e = hop.engagement
+        if e.status != "planned" or (e.announced_date and e.announced_date <= planned.on):
+            continue
+        for key in upstream_of(e.exporter):
+            org = planned.organisations.get(key)
+            if org is not None and org.publisher:
+                publishers.setdefault(key, set()).add(e.key)
     return planned, new, {k: sorted(v) for k, v in sorted(publishers.items())}
+
+
+def _upstream(hops):
+    """A function: organisation -> itself and every organisation whose data the hops bring to it."""
+    into = {}
+    for hop in hops:
+        into.setdefault(hop.engagement.importer, set()).add(hop.engagement.exporter)
+    memo = {}
+
+    def upstream(org):
+        if org not in memo:
+            seen, todo = {org}, [org]
+            while todo:
+                for previous in into.get(todo.pop(), ()):
+                    if previous not in seen:
+                        seen.add(previous)
+                        todo.append(previous)
+            memo[org] = seen
+        return memo[org]
+
+    return upstream

@@ -6,9 +6,17 @@ checks references, and appends an audit record per write. Leaving the ``with``
 block without committing discards everything, so a failed write changes nothing.
 """
 
+from __future__ import annotations
+
+import functools
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from typing import Any
+
+from .. import clock
+from ..domain import words
+from ..domain.errors import Conflict, NotFound, StoreBusy, ValidationError
 
 
 @dataclass(frozen=True)
@@ -26,12 +34,42 @@ class Write:
 class Reach:
     """What a traversal found: the starting collections and the engagements reached.
 
-    ``organisations`` holds every organisation at either end of those, by key.
+    ``organisations`` holds every organisation at either end of those, by key. ``cut``
+    lists, by key, the engagements that carry the flow onward from the last level a
+    ``max_depth`` allowed, which the traversal therefore did not follow (empty when
+    nothing was cut).
     """
 
     collections: list = field(default_factory=list)
     engagements: list = field(default_factory=list)
     organisations: dict = field(default_factory=dict)
+    cut: list = field(default_factory=list)
+
+
+def check_write(write: Write, stored_version: int | None) -> None:
+    """The checks every store makes of one write against the stored version (None: absent).
+
+    Conflict for a create of a taken key or a write against a stale version; NotFound for
+    an update or delete of a missing object. Both stores call this, so the rule and its
+    messages are written once.
+    """
+    label = write.kind.replace("_", " ")
+    if write.action == "create":
+        if stored_version is not None:
+            raise Conflict(f"{words.a(label)} with key {write.key!r} already exists", field="key")
+        return
+    if stored_version is None:
+        raise NotFound(f"no {label} with key {write.key!r}")
+    if write.expected_version is not None and stored_version != write.expected_version:
+        raise Conflict(f"this {label} was changed by someone else since you opened it "
+                       f"(now version {stored_version}, yours {write.expected_version}); "
+                       "reload it and make your change again",
+                       current_version=stored_version)
+
+
+def dangling(field_name: str, kind: str, key: str) -> ValidationError:
+    """The error for a write whose ``field_name`` names a missing object."""
+    return ValidationError(f"{field_name}: no {kind.replace('_', ' ')} with key {key!r}", field=field_name)
 
 
 def referenced_message(kind, key, referrers):
@@ -49,55 +87,184 @@ def user_audit(before, after):
     return ("create" if before is None else "update"), shown(before), dict(shown(after), **changed)
 
 
-def utcnow():
+BUSY_ATTEMPTS = 3
+
+
+def retrying(work: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a service that runs one unit of work: run it again from the start when the
+    store reports StoreBusy (a deadlock), as the Neo4j driver does for managed transactions.
+
+    The service must be safe to repeat: all it reads and decides happens inside its unit of
+    work, which the failure rolled back.
+    """
+    @functools.wraps(work)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                return work(*args, **kwargs)
+            except StoreBusy:
+                if attempt == BUSY_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+    return run
+
+
+def dependency_order(objects: list) -> list:
+    """``objects`` with each one after what it references among them (parents first).
+
+    Kinds keep their order; within a kind, an object that references another of the same
+    kind (an organisation's parent, a category's parent) comes after it.
+    """
+    present = {(o.KIND, o.key) for o in objects}
+    depth: dict[tuple[str, str], int] = {}
+    by_ident = {(o.KIND, o.key): o for o in objects}
+
+    def depth_of(ident: tuple[str, str], seen: frozenset = frozenset()) -> int:
+        if ident not in depth:
+            own = [(k, key) for _, k, key in by_ident[ident].references()
+                   if k == ident[0] and (k, key) in present and (k, key) not in seen]
+            depth[ident] = 1 + max((depth_of(o, seen | {ident}) for o in own), default=-1)
+        return depth[ident]
+
+    kinds = list(dict.fromkeys(o.KIND for o in objects))
+    return sorted(objects, key=lambda o: (kinds.index(o.KIND), depth_of((o.KIND, o.key))))
+
+
+def utcnow() -> str:
     """The current UTC time as an ISO string with seconds, for audit records."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return clock.now_iso()
 
 
 class UnitOfWork:
-    """Collects writes for one commit. Use as a context manager; see the module doc."""
+    """One store transaction: reads, checks and writes inside ``with``, then ``commit()``.
 
-    def __init__(self, store, actor):
+    Entering opens the store transaction (SQLite ``BEGIN IMMEDIATE``; an explicit write
+    transaction on Neo4j), so every read the service makes through the store inside the
+    block happens in it, and a check that reads (a parent chain, a deadline, a count)
+    holds under concurrent requests. ``add``/``update``/``delete`` collect writes;
+    ``emit`` records domain events. ``commit()`` applies the writes (each checked and
+    audited), commits, and then hands the events to the store's ``on_commit`` handler.
+    Leaving the block without committing rolls everything back and drops the events.
+
+    A unit of work opened while another is open on the same store joins it: its writes
+    are applied at its own ``commit()`` but become durable, and its events are handled,
+    only when the outermost one commits. So services compose inside one transaction.
+    """
+
+    def __init__(self, store: "Store", actor: str) -> None:
         self.store = store
         self.actor = actor
-        self.writes = []
+        self.writes: list[Write] = []
+        self.events: list[object] = []
+        self._outer: "UnitOfWork | None" = None
+        self._open = False
 
-    def __enter__(self):
+    def __enter__(self) -> "UnitOfWork":
+        self._outer = self.store._current_uow
+        if self._outer is None:
+            self.store._begin()
+        self.store._current_uow = self
+        self._open = True
         return self
 
-    def __exit__(self, *exc):
-        self.rollback()
+    def __exit__(self, *exc: object) -> None:
+        if self._open:
+            self._close(commit=False)
 
-    def add(self, obj):
+    def _close(self, commit: bool) -> None:
+        self._open = False
+        self.store._current_uow = self._outer
+        if self._outer is None:
+            if commit:
+                self.store._commit()
+            else:
+                self.store._rollback()
+        self.writes = []
+
+    def add(self, obj: Any) -> None:
         """Create ``obj``; the commit fails with Conflict if its key is taken."""
         self.writes.append(Write("create", obj.KIND, obj.key, obj))
 
-    def update(self, obj, expected_version):
+    def update(self, obj: Any, expected_version: int | None) -> None:
         """Replace the stored object; the commit fails with Conflict on a stale version."""
         self.writes.append(Write("update", obj.KIND, obj.key, obj, expected_version))
 
-    def delete(self, kind, key, expected_version=None):
+    def delete(self, kind: str, key: str, expected_version: int | None = None) -> None:
         """Delete; the commit fails with Referenced if anything still points at it."""
         self.writes.append(Write("delete", kind, key, None, expected_version))
 
-    def commit(self):
-        """Apply every collected write atomically; returns the written objects, new versions set."""
-        writes, self.writes = self.writes, []
-        if not writes:
-            return []
-        return self.store.apply(writes, self.actor)
+    def emit(self, event: object) -> None:
+        """Record that something happened; handled after the transaction commits."""
+        self.events.append(event)
 
-    def rollback(self):
-        """Forget the writes not yet committed."""
+    def lock(self, name: str) -> None:
+        """Serialise this transaction with every other that locks ``name`` until it ends.
+
+        For checks that read what no write of this unit touches (a parent chain, a count
+        of requests), so that two transactions cannot both pass them.
+        """
+        self.store._lock(name)
+
+    def flush(self) -> list:
+        """Apply the writes collected so far inside the open transaction; the written objects."""
+        writes, self.writes = self.writes, []
+        return self.store.apply(writes, self.actor) if writes else []
+
+    def commit(self) -> list:
+        """Apply every collected write and commit; returns the written objects, new versions set.
+
+        Then, for the outermost unit of work, the events go to ``store.on_commit``.
+        """
+        if not self._open:
+            raise RuntimeError("commit() outside the unit of work's with-block")
+        written = self.flush()
+        events, self.events = self.events, []
+        if self._outer is not None:
+            self._outer.events.extend(events)
+            self._close(commit=True)
+            return written
+        self._close(commit=True)
+        if events and self.store.on_commit is not None:
+            self.store.on_commit(events)
+        return written
+
+    def rollback(self) -> None:
+        """Forget the writes not yet applied (the transaction stays open until the block ends)."""
         self.writes = []
 
 
 class Store(ABC):
     """A registry store. One instance serves one request or one CLI command."""
 
-    def unit_of_work(self, actor):
-        """A new unit of work whose audit records name ``actor``."""
+    #: Called after the outermost unit of work commits, with the events it recorded
+    #: (set by the app when it opens the request's store; None: events are dropped).
+    on_commit: Callable[[list], None] | None = None
+    _current_uow: UnitOfWork | None = None
+
+    def unit_of_work(self, actor: str) -> UnitOfWork:
+        """A new unit of work (one store transaction) whose audit records name ``actor``."""
         return UnitOfWork(self, actor)
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a unit of work is open on this store."""
+        return self._current_uow is not None
+
+    @abstractmethod
+    def _begin(self) -> None:
+        """Open the store transaction of a unit of work (reads and writes then run in it)."""
+
+    @abstractmethod
+    def _commit(self) -> None:
+        """Commit the open transaction."""
+
+    @abstractmethod
+    def _rollback(self) -> None:
+        """Roll the open transaction back."""
+
+    @abstractmethod
+    def _lock(self, name: str) -> None:
+        """Take the named lock for the rest of the open transaction (see UnitOfWork.lock)."""
 
     @abstractmethod
     def init_schema(self):
@@ -113,8 +280,6 @@ class Store(ABC):
 
     def get(self, kind, key):
         """The object of ``kind`` with ``key``; NotFound if there is none."""
-        from ..domain.errors import NotFound
-
         obj = self.find(kind, key)
         if obj is None:
             raise NotFound(f"no {kind.replace('_', ' ')} with key {key!r}")
@@ -138,22 +303,38 @@ class Store(ABC):
 
     @abstractmethod
     def apply(self, writes, actor):
-        """Apply ``writes`` in one transaction or not at all (see UnitOfWork)."""
+        """Apply ``writes`` all or nothing: inside the open unit of work's transaction, or in
+        a transaction of their own when none is open (see UnitOfWork)."""
+
+    def import_objects(self, objects: Sequence[Any], actor: str) -> int:
+        """Create every object of ``objects`` (in dependency order), all or nothing; the count.
+
+        For imports and seeding of any size. This default is one unit of work; a store may
+        commit in bounded batches as long as a failure leaves nothing behind.
+        """
+        with self.unit_of_work(actor) as uow:
+            for obj in objects:
+                uow.add(obj)
+            uow.commit()
+        return len(objects)
 
     @abstractmethod
     def audit_log(self, kind=None, key=None, actor=None, limit=100, offset=0):
         """Audit records, newest first, optionally for one object or one actor."""
 
     @abstractmethod
-    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=6):
+    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
         """Traverse from where ``category`` is collected along engagements that carry it.
 
         Starts at organisations with a collection whose categories match ``category``
         (same, ancestor or descendant key), or at ``start`` alone when given, follows
         engagements in force on ``on`` (ISO date; planned ones too if
-        ``include_planned``) that carry a matching category and, when
-        ``subject_groups`` is given, concern one of them (an engagement naming no
-        groups concerns all), at most ``max_depth`` hops deep. Returns a Reach.
+        ``include_planned``) that carry a matching category, or record no category at
+        all (the registry cannot rule them out), and, when ``subject_groups`` is given,
+        concern one of them (an engagement naming no groups concerns all). Without
+        ``max_depth`` it goes as far as the data goes; with it, at most that many hops
+        from a start (shortest distance), and ``Reach.cut`` names what it left out.
+        Returns a Reach.
         """
 
     @abstractmethod

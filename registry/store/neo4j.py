@@ -9,6 +9,8 @@ plain data; domain objects are built from it outside the transaction.
 
 import json
 import re
+import time
+import uuid
 from contextlib import contextmanager
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, GraphDatabase, NotificationDisabledClassification
@@ -16,23 +18,27 @@ from neo4j.exceptions import (ConstraintError, DriverError, Neo4jError, ServiceU
                               SessionExpired, TransientError)
 
 from .. import cypher
-from ..domain.errors import Conflict, StoreUnavailable, ValidationError
+from ..domain import words
+from ..domain.errors import Conflict, StoreBusy, StoreUnavailable, ValidationError
 from ..domain.model import kind_class
 from ..domain.records import AuditRecord, User
 from . import neo4j_model as gm
-from .base import Reach, Store, user_audit, utcnow
+from . import neo4j_traversal
+from .base import Store, Write, dangling, dependency_order, user_audit, utcnow
+from .neo4j_auth import Neo4jAuth
+from .neo4j_pages import Neo4jPages
 from .neo4j_writes import apply_writes
 
-# traversal/reach bounds its path at *0..30 relationships: organisations up to 15 hops from
-# a start export the last hop, so a traversal reaches at most 16 hops deep.
-MAX_REACH_DEPTH = 16
 _NO_LIMIT = 2 ** 62
+# Writes per transaction of a bulk import: far below the test server's 512 MiB
+# transaction memory limit, large enough that 50,000 engagements load in seconds.
+IMPORT_BATCH = 5000
 
 POOL_SETTINGS = {
     "max_connection_pool_size": 20,  # one web worker's threads, with room to spare
     "connection_acquisition_timeout": 30.0,
-    "connection_timeout": 10.0,
-    "max_transaction_retry_time": 5.0,  # a person waits for the answer: fail soon, say why
+    "connection_timeout": 5.0,
+    "max_transaction_retry_time": 3.0,  # a person waits for the answer: fail soon, say why
     # "label/type does not exist yet" is normal for a young registry; keep the rest
     "notifications_disabled_classifications": [NotificationDisabledClassification.UNRECOGNIZED],
 }
@@ -57,8 +63,8 @@ def domain_error(exc):
     """The domain error for a driver error, or None when it has no domain meaning."""
     if isinstance(exc, (ServiceUnavailable, SessionExpired, ConnectionError)):
         return StoreUnavailable("graph database unavailable")
-    if isinstance(exc, TransientError):  # still failing after the driver's retries
-        return StoreUnavailable("graph database busy; try again shortly")
+    if isinstance(exc, TransientError):  # a deadlock, or still failing after the driver's retries
+        return StoreBusy("graph database busy; try again shortly")
     if isinstance(exc, ConstraintError):
         message = exc.message or str(exc)
         hit = _EXISTS_RE.search(message)
@@ -69,7 +75,7 @@ def domain_error(exc):
             key = re.search(_VALUE_RE.format("key"), message)
             kind = kind or (entity_kind and entity_kind["value"])
             if kind and key:
-                return Conflict(f"a {kind.replace('_', ' ')} with key {key['value']!r} already exists",
+                return Conflict(f"{words.a(kind)} with key {key['value']!r} already exists",
                                 field="key")
             return Conflict(f"a {hit['label']} with the same identifier already exists")
         if "still has relationships" in message:
@@ -78,15 +84,36 @@ def domain_error(exc):
     return None
 
 
+class Outage:
+    """Remembers for ``hold`` seconds that the server could not be reached, so that the
+    requests in that time answer "unavailable" at once instead of each waiting out the
+    driver's connection and retry time. The first request after the hold tries again."""
+
+    def __init__(self, hold: float = 5.0) -> None:
+        self.hold = hold
+        self.until = 0.0
+
+    def check(self) -> None:
+        """StoreUnavailable while an outage is being held."""
+        if time.monotonic() < self.until:
+            raise StoreUnavailable("graph database unavailable")
+
+    def record(self) -> None:
+        self.until = time.monotonic() + self.hold
+
+
 @contextmanager
-def graph_errors():
-    """Re-raise driver errors as domain errors (see ``domain_error``)."""
+def graph_errors(outage=None):
+    """Re-raise driver errors as domain errors (see ``domain_error``); an unreachable
+    server is recorded in ``outage`` when given."""
     try:
         yield
     except (DriverError, Neo4jError, ConnectionError) as exc:
         mapped = domain_error(exc)
         if mapped is None:
             raise
+        if outage is not None and type(mapped) is StoreUnavailable:
+            outage.record()
         raise mapped from exc
 
 
@@ -99,25 +126,76 @@ def _run(tx, text, **params):
     tx.run(text, params).consume()
 
 
-class Neo4jStore(Store):
+class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
     """A Store over ``driver`` (shared, closed by the app) and ``database``."""
 
-    def __init__(self, driver, database="neo4j"):
+    def __init__(self, driver, database="neo4j", outage=None):
         self.driver = driver
         self.database = database
+        self._outage = outage
+        self._session = None
+        self._tx = None
 
     def close(self):
-        """Nothing to release: sessions close after each call; the driver is the app's."""
+        """Roll back a unit of work left open; the driver is the app's and stays."""
+        if self._tx is not None:
+            self._rollback()
 
     def _read(self, work, *args, **params):
-        with graph_errors(), self.driver.session(database=self.database,
-                                                 default_access_mode=READ_ACCESS) as session:
+        """Run ``work(tx, ...)`` in the open unit of work's transaction, or a managed read one."""
+        if self._tx is not None:
+            with graph_errors(self._outage):
+                return work(self._tx, *args, **params)
+        with graph_errors(self._outage), self.driver.session(database=self.database,
+                                                             default_access_mode=READ_ACCESS) as session:
             return session.execute_read(work, *args, **params)
 
     def _write(self, work, *args, **params):
-        with graph_errors(), self.driver.session(database=self.database,
-                                                 default_access_mode=WRITE_ACCESS) as session:
+        """Run ``work(tx, ...)`` in the open unit of work's transaction, or a managed write one."""
+        if self._tx is not None:
+            with graph_errors(self._outage):
+                return work(self._tx, *args, **params)
+        with graph_errors(self._outage), self.driver.session(database=self.database,
+                                                             default_access_mode=WRITE_ACCESS) as session:
             return session.execute_write(work, *args, **params)
+
+    # -- transactions -----------------------------------------------------------
+    # A unit of work is one explicit write transaction: its reads see (and its locks
+    # hold against) concurrent transactions until it commits. Its checks cannot be
+    # replayed by the driver, so a transient failure is reported, not retried.
+    def _begin(self):
+        with graph_errors(self._outage):
+            self._session = self.driver.session(database=self.database, default_access_mode=WRITE_ACCESS)
+            try:
+                self._tx = self._session.begin_transaction()
+            except BaseException:
+                self._session.close()
+                self._session = None
+                raise
+
+    def _commit(self):
+        try:
+            with graph_errors(self._outage):
+                self._tx.commit()
+        finally:
+            self._end()
+
+    def _rollback(self):
+        try:
+            if self._tx is not None and not self._tx.closed():
+                self._tx.rollback()
+        except (DriverError, Neo4jError, ConnectionError):
+            pass  # the transaction is gone with its connection: nothing was committed
+        finally:
+            self._end()
+
+    def _end(self):
+        session, self._session, self._tx = self._session, None, None
+        if session is not None:
+            session.close()
+
+    def _lock(self, name):
+        self._write(_run, cypher.query("lock/acquire"), name=name)
 
     # -- schema -------------------------------------------------------------
     def init_schema(self):
@@ -126,7 +204,27 @@ class Neo4jStore(Store):
                 self._write(_run, statement)  # schema commands: one per transaction
         self._read(_run, cypher.query("schema/await_indexes"), seconds=300)
 
+    def warm_up(self):
+        """Have the server plan every query now (EXPLAIN runs nothing), so that the first
+        request after a restart does not wait seconds for plan compilation. Returns how
+        many queries were planned; one that cannot be planned this way is skipped."""
+        planned = 0
+        with self.driver.session(database=self.database) as session:
+            for name in cypher.names():
+                if name.startswith("schema/"):
+                    continue  # schema commands are not planned
+                try:
+                    session.run(cypher.explained(name)).consume()
+                    planned += 1
+                except (DriverError, Neo4jError):
+                    continue
+        return planned
+
     # -- reads ----------------------------------------------------------------
+    def last_change_id(self) -> int:
+        """The id of the newest audit record (0 when there is none): changes whenever anything is written."""
+        return self._read(_rows, cypher.query("audit/last_id"))[0]["id"] or 0
+
     def find(self, kind, key):
         rows = self._read(_rows, cypher.query("entity/fetch"), kind=kind, keys=[key])
         return gm.to_object(kind, rows[0]) if rows else None
@@ -172,17 +270,62 @@ class Neo4jStore(Store):
                 written.append(write.obj)
         return written
 
+    def import_objects(self, objects, actor):
+        """See ``Store.import_objects``: committed IMPORT_BATCH writes at a time, so that no
+        transaction outgrows the server's memory limit. Every node and audit record the
+        import creates carries its id until it has finished; if a batch fails, what the
+        earlier batches wrote is deleted again, and the error is raised."""
+        objects = dependency_order(list(objects))
+        if self.in_transaction or len(objects) <= IMPORT_BATCH:
+            return super().import_objects(objects, actor)
+        self._check_import(objects)
+        marker = f"import-{uuid.uuid4().hex}"
+        try:
+            for start in range(0, len(objects), IMPORT_BATCH):
+                writes = [Write("create", o.KIND, o.key, o) for o in objects[start:start + IMPORT_BATCH]]
+                self._write(apply_writes, writes, actor, marker, checked=True)
+        except BaseException:
+            self._sweep(cypher.query("entity/import_undo"), marker)
+            raise
+        self._sweep(cypher.query("entity/import_done"), marker)
+        for obj in objects:
+            obj.version = 1
+        return len(objects)
+
+    def _check_import(self, objects):
+        """Before anything is written: no key is taken, and every reference resolves to an
+        object of the import or one already stored (the messages of a unit of work's)."""
+        new = {(o.KIND, o.key) for o in objects}
+        if len(new) < len(objects):
+            raise Conflict("the import names an object twice", field="key")
+        taken = self._existing(new)
+        if taken:
+            kind, key = min(taken)
+            raise Conflict(f"{words.a(kind)} with key {key!r} already exists", field="key")
+        outside = {(kind, key) for o in objects for _, kind, key in o.references()} - new
+        missing = outside - self._existing(outside)
+        for obj in objects:
+            for name, kind, key in obj.references():
+                if (kind, key) in missing:
+                    raise dangling(name, kind, key)
+
+    def _existing(self, idents):
+        """Which of the (kind, key) pairs ``idents`` are stored."""
+        targets = [{"kind": kind, "key": key} for kind, key in sorted(idents)]
+        found = set()
+        for start in range(0, len(targets), IMPORT_BATCH):
+            found.update((r["kind"], r["key"]) for r in self._read(
+                _rows, cypher.query("entity/live"), targets=targets[start:start + IMPORT_BATCH]))
+        return found
+
+    def _sweep(self, text, marker):
+        """Run ``text`` (entity/import_undo or import_done) until it has nothing left to do."""
+        while self._write(_rows, text, marker=marker, limit=IMPORT_BATCH)[0]["touched"]:
+            pass
+
     # -- traversal --------------------------------------------------------------
-    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=6):
-        """See ``Store.reach``; ``max_depth`` is capped at MAX_REACH_DEPTH."""
-        groups = list(subject_groups) if subject_groups else None
-        depth = max(0, min(int(max_depth), MAX_REACH_DEPTH))
-        collections, engagements, organisations = self._read(
-            _reach, category=category, on=on, start=start, groups=groups,
-            planned=bool(include_planned), depth=depth)
-        return Reach(collections=[gm.to_object("collection", r) for r in collections],
-                     engagements=[gm.to_object("engagement", r) for r in engagements],
-                     organisations={r["props"]["key"]: gm.to_object("organisation", r) for r in organisations})
+    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
+        return neo4j_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
 
     # -- users ----------------------------------------------------------------
     def get_user(self, username):
@@ -194,23 +337,6 @@ class Neo4jStore(Store):
 
     def list_users(self):
         return [User(**row) for row in self._read(_rows, cypher.query("user/list"))]
-
-
-def _reach(tx, category, on, start, groups, planned, depth):
-    """The traversal's read transaction: collections, engagements and organisations as rows."""
-    collections = _rows(tx, cypher.query("traversal/collections"), category=category, start=start, groups=groups)
-    if start:
-        starts = [start]
-    else:
-        starts = sorted({gm.to_dict("collection", r["props"], r["refs"])["organisation"] for r in collections})
-    engagements = _rows(tx, cypher.query("traversal/reach"), starts=starts, category=category, on=on,
-                        planned=planned, groups=groups, max_depth=depth)
-    org_keys = set(starts)
-    for row in engagements:
-        data = gm.to_dict("engagement", row["props"], row["refs"])
-        org_keys.update(k for k in (data["exporter"], data["importer"]) if k)
-    organisations = _rows(tx, cypher.query("entity/fetch"), kind="organisation", keys=sorted(org_keys))
-    return collections, engagements, organisations
 
 
 def _save_user(tx, user, actor):

@@ -28,6 +28,7 @@ LABELS = {
     "change": "ChangeEntry",
     "subscription": "Subscription",
     "objection": "Objection",
+    "triage": "Triage",
 }
 
 # (kind, field) -> relationship type, pointing from the referrer to the referred object.

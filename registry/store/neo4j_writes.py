@@ -18,15 +18,21 @@ one run conflicts on the second; a write that fails does so after the writes bef
 import json
 
 from .. import cypher
-from ..domain.errors import Conflict, NotFound, Referenced, ValidationError
+from ..domain.errors import Conflict, NotFound, Referenced
 from . import neo4j_model as gm
-from .base import referenced_message, utcnow
+from .base import check_write, dangling, referenced_message, utcnow
 
 RUN_SIZE = 1000  # writes per run: bounds the size of one query's parameters
 
 
-def apply_writes(tx, writes, actor):
+def apply_writes(tx, writes, actor, marker=None, checked=False):
     """Apply ``writes`` in ``tx``; the new version per write (None for a delete).
+
+    ``marker`` (an import's id) is set on the nodes and audit records the writes create,
+    so that a bulk import spread over several transactions can be removed if one fails.
+    ``checked`` says the caller has already made sure that the writes are creates of keys
+    not taken and that every reference resolves (``Neo4jStore.import_objects`` does), so
+    the per-write locking read and the reference check are skipped.
 
     A transaction function: the driver may run it again after a transient failure, so
     every bit of state lives in locals of this call and nothing outside is touched.
@@ -35,9 +41,12 @@ def apply_writes(tx, writes, actor):
     known = {}  # (kind, key) -> {"version", "state"} as stored now, None when absent
     written = {}  # (kind, key) -> object of the last write, None when it deleted
     versions = []
+    if checked:
+        known.update({(w.kind, w.key): None for w in writes})
     for run in _runs(writes):
-        versions.extend(_apply_run(tx, run, actor, known, written))
-    _check_integrity(tx, writes, written)
+        versions.extend(_apply_run(tx, run, actor, known, written, marker))
+    if not checked:
+        _check_integrity(tx, writes, written)
     links = [link for obj in written.values() if obj is not None for link in gm.links(obj)]
     if links:
         tx.run(cypher.query("entity/link"), links=links).consume()
@@ -57,10 +66,10 @@ def _runs(writes):
         yield run
 
 
-def _apply_run(tx, run, actor, known, written):
+def _apply_run(tx, run, actor, known, written, marker=None):
     """Check and apply one run of writes; the new version per write."""
     _load(tx, run[0].kind, [write.key for write in run], known)
-    pending = _Pending(run[0].action, run[0].kind)
+    pending = _Pending(run[0].action, run[0].kind, marker)
     try:
         for write in run:
             _apply_one(write, known, written, pending)
@@ -88,18 +97,8 @@ def _apply_one(write, known, written, pending):
     """Check one write against the state so far, record its effect, queue it in ``pending``."""
     ident = (write.kind, write.key)
     current = known[ident]
-    label = write.kind.replace("_", " ")
-    if write.action == "create" and current:
-        raise Conflict(f"a {label} with key {write.key!r} already exists", field="key")
-    if write.action != "create" and not current:
-        raise NotFound(f"no {label} with key {write.key!r}")
     stored_version = current["version"] if current else None
-    if write.action != "create" and write.expected_version is not None \
-            and stored_version != write.expected_version:
-        raise Conflict(f"this {label} was changed by someone else since you opened it "
-                       f"(now version {stored_version}, yours {write.expected_version}); "
-                       "reload it and make your change again",
-                       current_version=stored_version)
+    check_write(write, stored_version)
     before = current["state"] if current else None
     if write.action == "delete":
         obj, after, version = None, None, None
@@ -116,8 +115,8 @@ def _apply_one(write, known, written, pending):
 class _Pending:
     """The queued writes of one run (same action and kind) and their audit records."""
 
-    def __init__(self, action, kind):
-        self.action, self.kind = action, kind
+    def __init__(self, action, kind, marker=None):
+        self.action, self.kind, self.marker = action, kind, marker
         self.creates = []  # node properties, in write order
         self.updates = {}  # key -> node properties of the last update of that key
         self.deletes = []  # keys (a key is deleted at most once in a run)
@@ -126,7 +125,10 @@ class _Pending:
 
     def add(self, write, obj, version, before, after):
         if write.action == "create":
-            self.creates.append(gm.node_properties(obj, version))
+            props = gm.node_properties(obj, version)
+            if self.marker:
+                props["_import"] = self.marker
+            self.creates.append(props)
         elif write.action == "update":
             self.updates[write.key] = gm.node_properties(obj, version)
         else:
@@ -153,7 +155,8 @@ class _Pending:
         if self.deletes:
             tx.run(cypher.query("entity/retire"), kind=self.kind, keys=self.deletes,
                    label=gm.label(self.kind)).consume()
-        tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits).consume()
+        tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits,
+               marker=self.marker).consume()
 
 
 def _check_integrity(tx, writes, written):
@@ -184,4 +187,4 @@ def _check_integrity(tx, writes, written):
         else:
             for name, kind, key in write.obj.references():
                 if (kind, key) not in live:
-                    raise ValidationError(f"{name}: no {kind.replace('_', ' ')} with key {key!r}", field=name)
+                    raise dangling(name, kind, key)

@@ -7,12 +7,16 @@ numbered migrations recorded in ``schema_version``.
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
-from ..domain.errors import Conflict, NotFound, Referenced, StoreUnavailable, ValidationError
+from ..domain.errors import Referenced, StoreUnavailable
 from ..domain.model import kind_class, list_fields
 from ..domain.records import AuditRecord, User
-from .base import Reach, Store, referenced_message, user_audit, utcnow
+from . import sqlite_traversal
+from .base import Store, check_write, dangling, referenced_message, user_audit, utcnow
+from .sqlite_auth import SQLiteAuth
+from .sqlite_pages import SQLitePages
 
 MIGRATIONS = [
     # 1: documents, their references, the audit trail, users.
@@ -38,51 +42,20 @@ MIGRATIONS = [
     """
     CREATE INDEX entities_exporter ON entities (kind, json_extract(data, '$.exporter'));
     """,
+    # 3: sign-in session keys, API tokens (hashed) and rate-limit counters (see sqlite_auth).
+    """
+    CREATE TABLE user_sessions (username TEXT PRIMARY KEY, session_key TEXT NOT NULL);
+    CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY, username TEXT NOT NULL, name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+    CREATE TABLE rate_counters (name TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, hits INTEGER NOT NULL);
+    """,
+    # 4: the traversal finds engagements that record no categories (they are part of every answer).
+    sqlite_traversal.UNCATEGORISED_INDEX,
 ]
 
-_IN_FORCE = """
-    ((json_extract(e.data, '$.status') = 'planned' AND :planned)
-     OR ((json_extract(e.data, '$.status') = 'active'
-          OR (json_extract(e.data, '$.status') = 'ended' AND json_extract(e.data, '$.end_date') IS NOT NULL))
-         AND coalesce(json_extract(e.data, '$.effective_date'), '') <= :on
-         AND (json_extract(e.data, '$.end_date') IS NULL OR json_extract(e.data, '$.end_date') > :on)))
-"""
 
-# Categories matching the asked one: itself, its ancestors and its descendants. Driving
-# the search from this small set uses the refs index instead of scanning engagements.
-_MATCHING_CATEGORIES = """
-  cats(key) AS (
-    SELECT key FROM entities WHERE kind = 'category'
-      AND (key = :cat OR :cat LIKE key || '.%' OR key LIKE :cat || '.%'))"""
-
-# Engagements that could carry the category; the walk from the starts is done in Python
-# over this candidate set (a recursive CTE joining it level by level was 30x slower).
-_CANDIDATES_SQL = f"""
-WITH {_MATCHING_CATEGORIES}
-SELECT DISTINCT e.key, json_extract(e.data, '$.exporter'), json_extract(e.data, '$.importer')
-FROM cats CROSS JOIN refs c  -- CROSS JOIN keeps this order: the few categories first
-JOIN entities e ON e.kind = 'engagement' AND e.key = c.src_key
-WHERE c.dst_kind = 'category' AND c.dst_key = cats.key
-  AND c.src_kind = 'engagement' AND c.field = 'categories'
-  AND {_IN_FORCE}
-  AND (:groups IS NULL
-       OR NOT EXISTS (SELECT 1 FROM refs r WHERE r.src_kind = 'engagement' AND r.src_key = e.key
-                      AND r.field = 'subject_groups')
-       OR EXISTS (SELECT 1 FROM refs r WHERE r.src_kind = 'engagement' AND r.src_key = e.key
-                  AND r.field = 'subject_groups' AND r.dst_key IN (SELECT value FROM json_each(:groups))))
-"""
-
-_COLLECTIONS_SQL = f"""
-WITH {_MATCHING_CATEGORIES}
-SELECT DISTINCT e.key FROM entities e JOIN refs r
-  ON r.src_kind = 'collection' AND r.src_key = e.key AND r.field = 'categories'
-WHERE e.kind = 'collection' AND r.dst_key IN (SELECT key FROM cats)
-  AND (:start IS NULL OR json_extract(e.data, '$.organisation') = :start)
-  AND (:groups IS NULL OR json_extract(e.data, '$.subject_group') IN (SELECT value FROM json_each(:groups)))
-"""
-
-
-class SQLiteStore(Store):
+class SQLiteStore(SQLitePages, SQLiteAuth, Store):
     """A Store over the SQLite file at ``path``; the connection opens on first use."""
 
     def __init__(self, path):
@@ -129,6 +102,10 @@ class SQLiteStore(Store):
                 raise
 
     # -- reads ----------------------------------------------------------------
+    def last_change_id(self) -> int:
+        """The id of the newest audit record (0 when there is none): changes whenever anything is written."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
+
     def _load(self, kind, data, version):
         obj = kind_class(kind)(**json.loads(data))
         obj.version = version
@@ -189,33 +166,48 @@ class SQLiteStore(Store):
                             after=json.loads(r["after"]) if r["after"] else None)
                 for r in self.conn.execute(" ".join(sql), args)]
 
-    # -- writes ---------------------------------------------------------------
-    def apply(self, writes, actor):
+    # -- transactions -----------------------------------------------------------
+    # BEGIN IMMEDIATE takes the database's write lock at the start, so a unit of work's
+    # reads and checks cannot interleave with another writer's: SQLite serialises them.
+    def _begin(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self):
+        self.conn.execute("COMMIT")
+
+    def _rollback(self):
+        if self._conn is not None and self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def _lock(self, name):
+        """Nothing to do: the unit of work already holds the database's write lock."""
+
+    @contextmanager
+    def _transaction(self):
+        """The open unit of work's transaction, or one of its own for a single call."""
+        if self.in_transaction:
+            yield self.conn
+            return
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            written = [self._apply_one(conn, w, actor) for w in writes]
-            self._check_integrity(conn, writes)
+            yield conn
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    # -- writes ---------------------------------------------------------------
+    def apply(self, writes, actor):
+        with self._transaction() as conn:
+            written = [self._apply_one(conn, w, actor) for w in writes]
+            self._check_integrity(conn, writes)
         return [obj for obj in written if obj is not None]
 
     def _apply_one(self, conn, write, actor):
         row = conn.execute("SELECT data, version FROM entities WHERE kind = ? AND key = ?",
                            (write.kind, write.key)).fetchone()
-        label = write.kind.replace("_", " ")
-        if write.action == "create" and row:
-            raise Conflict(f"a {label} with key {write.key!r} already exists", field="key")
-        if write.action != "create" and not row:
-            raise NotFound(f"no {label} with key {write.key!r}")
-        if write.action != "create" and write.expected_version is not None \
-                and row["version"] != write.expected_version:
-            raise Conflict(f"this {label} was changed by someone else since you opened it "
-                           f"(now version {row['version']}, yours {write.expected_version}); "
-                           "reload it and make your change again",
-                           current_version=row["version"])
+        check_write(write, row["version"] if row else None)
         before = json.loads(row["data"]) if row else None
         conn.execute("DELETE FROM refs WHERE src_kind = ? AND src_key = ?", (write.kind, write.key))
         if write.action == "delete":
@@ -246,34 +238,11 @@ class SQLiteStore(Store):
                 for field_name, kind, key in write.obj.references():
                     hit = conn.execute("SELECT 1 FROM entities WHERE kind = ? AND key = ?", (kind, key)).fetchone()
                     if not hit:
-                        raise ValidationError(f"{field_name}: no {kind.replace('_', ' ')} with key {key!r}",
-                                              field=field_name)
+                        raise dangling(field_name, kind, key)
 
     # -- traversal --------------------------------------------------------------
-    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=6):
-        groups = json.dumps(list(subject_groups)) if subject_groups else None
-        collection_keys = [r[0] for r in self.conn.execute(
-            _COLLECTIONS_SQL, {"cat": category, "start": start, "groups": groups})]
-        collections = self._find_many("collection", collection_keys)
-        starts = [start] if start else sorted({c.organisation for c in collections})
-        outgoing = {}
-        for key, src, dst in self.conn.execute(_CANDIDATES_SQL, {
-                "cat": category, "on": on, "planned": int(bool(include_planned)), "groups": groups}):
-            outgoing.setdefault(src, []).append((key, dst))
-        keys, seen, frontier = set(), set(starts), list(starts)
-        for _ in range(int(max_depth)):  # breadth first; each organisation is expanded once
-            following = []
-            for org in frontier:
-                for key, dst in outgoing.get(org, ()):
-                    keys.add(key)
-                    if dst not in seen:
-                        seen.add(dst)
-                        following.append(dst)
-            frontier = following
-        engagements = self._find_many("engagement", keys)
-        org_keys = set(starts) | {e.exporter for e in engagements} | {e.importer for e in engagements}
-        organisations = {o.key: o for o in self._find_many("organisation", org_keys)}
-        return Reach(collections=collections, engagements=engagements, organisations=organisations)
+    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
+        return sqlite_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
 
     # -- users ----------------------------------------------------------------
     def get_user(self, username):
@@ -281,9 +250,7 @@ class SQLiteStore(Store):
         return User(row["username"], row["password_hash"], row["role"]) if row else None
 
     def save_user(self, user, actor="system"):
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as conn:
             action, before, after = user_audit(self.get_user(user.username), user)
             conn.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?)",
                          (user.username, user.password_hash, user.role))
@@ -291,10 +258,6 @@ class SQLiteStore(Store):
                          "VALUES (?, ?, ?, 'user', ?, ?, ?)",
                          (utcnow(), actor, action, user.username,
                           json.dumps(before) if before else None, json.dumps(after)))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def list_users(self):
         return [User(r["username"], r["password_hash"], r["role"])

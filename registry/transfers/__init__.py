@@ -6,10 +6,10 @@ it into findings.
 """
 
 from registry.transfers.assess import Finding, HopAssessment, assess_hop
-from registry.transfers.knowledge import KnowledgeBase, KnowledgeBaseError, Regime, load_knowledge_base
+from registry.transfers.knowledge import KnowledgeBase, KnowledgeBaseError, Regime, Region, load_knowledge_base
 from registry.transfers.request import Exporter, HopRequest, Importer, Subjects, parse_hop_request
 
 __all__ = [
     "Exporter", "Finding", "HopAssessment", "HopRequest", "Importer", "KnowledgeBase", "KnowledgeBaseError",
-    "Regime", "Subjects", "assess_hop", "load_knowledge_base", "parse_hop_request",
+    "Regime", "Region", "Subjects", "assess_hop", "load_knowledge_base", "parse_hop_request",
 ]

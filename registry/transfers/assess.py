@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from registry.transfers.knowledge import KnowledgeBase, Regime, Rule, When, load_knowledge_base
-from registry.transfers.request import HopRequest
+from registry.transfers.request import HopRequest, Importer
 
 STATUSES = ("ok", "unknown", "action", "violation")  # least to most severe
 LOCAL_PRIMARY = "local-primary-copy"
@@ -53,30 +53,137 @@ class HopAssessment:
                 "findings": [finding.to_dict() for finding in self.findings], "regimes": list(self.regimes)}
 
 
-def assess_hop(request: HopRequest, kb: KnowledgeBase | None = None) -> HopAssessment:
+def assess_hop(request: HopRequest, kb: KnowledgeBase | None = None, memo: dict | None = None) -> HopAssessment:
     """Assess ``request`` under every regime that attaches to it, as of ``request.on``.
 
     A regime attaches through the exporter's establishment, the subjects' residence, an
     upstream hop (``request.regimes``), or the subjects' citizenship; the last only brings in
     the regime's citizenship-based rules and does not travel on in ``regimes``. Status is the
     worst finding (violation > action > unknown > ok), ``ok`` when no regime attaches.
+
+    ``memo``: an empty dict the caller keeps for one knowledge base and passes to every
+    call that may share work (the result is the same with or without it). A regime's
+    findings are kept per regime and what its rules read of the request (``_regime_key``):
+    not the exporter's country or the inherited regimes, which only decide whether the
+    regime attaches, and of the subjects, codes and flags only what the regime tests; so
+    hops that differ in nothing the regime reads share its findings.
     """
     kb = kb or load_knowledge_base()
+    if memo is None:
+        core = _expand_places(request, kb)
+    else:  # expanded once per importer and date; the fields left out here are not read below
+        stripped = replace(request, exporter=replace(request.exporter, country=None, certifications=()),
+                           regimes=(), categories=())
+        core = memo.get(stripped)
+        if core is None:
+            core = memo[stripped] = _expand_places(stripped, kb)
     findings: list[Finding] = []
     travelling: list[str] = []
-    for regime in kb.regimes:
-        reasons = _attachment(regime, request)
-        if not reasons:
-            continue
-        full = bool(reasons - {"citizenship"})
+    for regime, full in _attached(kb, request, memo):
         if full:
             travelling.append(regime.id)
-        findings.extend(_assess_regime(regime, request, full))
+        if memo is None:
+            findings.extend(_assess_regime(regime, core, full))
+            continue
+        key = _regime_key(regime, full, core, memo)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = tuple(_assess_regime(regime, core, full))
+        findings.extend(found)
     if request.exporter.country is None:
-        findings.append(_unknown_establishment())
-    findings.sort(key=lambda f: -STATUSES.index(f.status))  # stable: keeps regime and rule order
+        findings.append(_UNKNOWN_ESTABLISHMENT)
+    findings.sort(key=_severity)  # stable: keeps regime and rule order
     status = findings[0].status if findings else "ok"
     return HopAssessment(on=request.on, status=status, findings=tuple(findings), regimes=tuple(travelling))
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What of a request one regime's rules can read, besides the importer's places and roles."""
+    codes: frozenset[str]  # safeguard codes any of its rules names
+    flags: frozenset[str]  # category flags any of its rules tests
+    certifications: frozenset[str]  # importer certifications its adequacy entries ask for
+    individuals: bool  # whether any rule counts individuals
+
+
+def _reads(regime: Regime) -> _Reads:
+    rules = (*regime.mechanisms, *regime.localisation, *regime.duties, *regime.restrictions)
+    codes = {code for m in regime.mechanisms for code in m.requires}
+    codes |= {code for d in regime.duties for option in d.options for code in option}
+    codes |= {code for r in regime.restrictions for code in r.requires}
+    codes |= {LOCAL_PRIMARY} if regime.localisation else set()
+    return _Reads(codes=frozenset(codes),
+                  flags=frozenset(regime.sensitive_flags) | {f for r in rules for f in r.when.flags_any},
+                  certifications=frozenset(a.certification for a in regime.adequacy if a.certification),
+                  individuals=any(r.when.individuals_at_least is not None or r.when.individuals_below is not None
+                                  for r in rules))
+
+
+def _regime_key(regime: Regime, full: bool, req: HopRequest, memo: dict) -> tuple:
+    """Everything ``_assess_regime(regime, req, full)`` reads, and nothing else.
+
+    The subjects count only as whether they are (citizens or residents) of the territory,
+    or unknown (``_holds``); codes, flags and certifications only as far as the regime
+    names them; the exporter only by its role. Keep this in step with the rules' readers:
+    tests/test_assess_memo.py checks memoised findings against fresh ones.
+    """
+    reads = memo.get(("reads", regime.id))
+    if reads is None:
+        reads = memo[("reads", regime.id)] = _reads(regime)
+    importer, subjects, territory = req.importer, req.subjects, regime.territory
+    people = subjects.residence + subjects.citizenship
+    return (regime.id, full, req.on, req.exporter.role, importer.country, importer.role, importer.stores_in,
+            importer.accesses_from, importer.vague_stores, importer.vague_access,
+            reads.certifications.intersection(importer.certifications),
+            bool(territory.intersection(subjects.citizenship)) if subjects.citizenship else None,
+            bool(territory.intersection(people)) if people else None,
+            reads.flags.intersection(req.flags), reads.codes.intersection(req.safeguards),
+            req.individuals_per_year if reads.individuals else None)
+
+
+def _severity(finding: Finding) -> int:
+    return -STATUSES.index(finding.status)
+
+
+def _attached(kb: KnowledgeBase, req: HopRequest, memo: dict | None) -> list[tuple[Regime, bool]]:
+    """(regime, fully attached) of every regime that reaches ``req``, in the knowledge base's order.
+
+    Fully: by anything but the subjects' citizenship alone. Kept in ``memo`` per
+    (establishment, subjects, inherited regimes, date), the only facts it reads.
+    """
+    key = ("attached", req.exporter.country, req.subjects, req.regimes, req.on)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = []
+        for regime in kb.regimes:
+            reasons = _attachment(regime, req)
+            if reasons:
+                found.append((regime, bool(reasons - {"citizenship"})))
+        if memo is not None:
+            memo[key] = found
+    return found
+
+
+def _expand_places(request: HopRequest, kb: KnowledgeBase) -> HopRequest:
+    """The request with regions replaced by their countries on ``request.on``.
+
+    Places whose countries are not known (``Worldwide``) move to the importer's vague
+    places, which make every finding that depends on location ``unknown`` rather than ``ok``.
+    """
+    importer: Importer = request.importer
+    stores, vague_stores = kb.expand(importer.stores_in, request.on)
+    access, vague_access = kb.expand(importer.accesses_from, request.on)
+    return replace(request, importer=replace(importer, stores_in=stores, accesses_from=access,
+                                             vague_stores=importer.vague_stores + vague_stores,
+                                             vague_access=importer.vague_access + vague_access))
+
+
+def _vague(regime: Regime, rule: str, citation: str, req: HopRequest, note: str | None = None) -> Finding:
+    places = _and(req.importer.vague)
+    return _finding(regime, rule, "unknown", "unknown-location", citation, note=note,
+                    explanation=f"The importer names {places} as where it stores or accesses the data, so the "
+                                f"countries are not known and it cannot be told what this hop needs under "
+                                f"{regime.name}. Record the countries.")
 
 
 def _attachment(regime: Regime, req: HopRequest) -> set[str]:
@@ -98,11 +205,14 @@ def _unknown_establishment() -> Finding:
                                "assessment.")
 
 
+_UNKNOWN_ESTABLISHMENT = _unknown_establishment()  # immutable, so one serves every hop
+
+
 def _assess_regime(regime: Regime, req: HopRequest, full: bool) -> list[Finding]:
     def usable(rule: Rule) -> bool:
         return rule.in_force(req.on) and (full or rule.when.citizens_of_territory)
 
-    found = [_transfer(regime, req)] if full else []
+    found: list[Finding | None] = [_transfer(regime, req)] if full else []
     found += [_localise(regime, rule, req) for rule in regime.localisation if usable(rule)]
     found += [_restrict(regime, rule, req) for rule in regime.restrictions if usable(rule)]
     found += [_duty(regime, rule, req) for rule in regime.duties if usable(rule)]
@@ -170,6 +280,8 @@ def _against(regime: Regime, rule: str, basis: str, options, req: HopRequest, ci
 
 
 def _unknown_location(regime: Regime, rule: str, citation: str, req: HopRequest) -> Finding:
+    if req.importer.vague:
+        return _vague(regime, rule, citation, req)
     seat = "the importer's country is not recorded and " if req.importer.country is None else ""
     return _finding(regime, rule, "unknown", "unknown-location", citation,
                     f"It cannot be told whether this hop leaves {regime.territory_name}: {seat}nothing says where "
@@ -182,6 +294,16 @@ def _missing_fact(regime: Regime, rule: Rule, lead: str, facts) -> Finding:
 
 
 def _transfer(regime: Regime, req: HopRequest) -> Finding:
+    found = _transfer_known(regime, req)
+    if not req.importer.vague or found.basis == "unknown-location":
+        return found
+    if found.status == "ok":  # the known places are fine; the vague ones may not be
+        return _vague(regime, "transfer", found.citation, req)
+    return replace(found, explanation=f"{found.explanation} It also names {_and(req.importer.vague)}, "
+                                      "whose countries are not known.")
+
+
+def _transfer_known(regime: Regime, req: HopRequest) -> Finding:
     cite, on, name = regime.transfer_citation, req.on.isoformat(), regime.name
     if not req.importer.location_known:
         return _unknown_location(regime, "transfer", cite, req)
@@ -204,7 +326,8 @@ def _transfer(regime: Regime, req: HopRequest) -> Finding:
                         explanation=f"{_and(outside)} {'is' if len(outside) == 1 else 'are'} adequate under "
                                     f"{name} on {on}, so no transfer tool is needed.{scopes}")
     why = " ".join(gaps) if regime.adequacy else f"{name} has no adequacy list covering {_and(outside)}."
-    usable, facts = [], []
+    usable: list = []
+    facts: list[str] = []
     for mechanism in regime.mechanisms:
         if mechanism.in_force(req.on):
             holds, lacking = _holds(mechanism.when, regime, req)
@@ -272,6 +395,8 @@ def _localise(regime: Regime, rule, req: HopRequest) -> Finding | None:
     if not req.importer.location_known:
         return _unknown_location(regime, rule.id, rule.citation, req)
     abroad = _outside(regime, req.importer.stores_in)
+    if not abroad and req.importer.vague_stores:
+        return _vague(regime, rule.id, rule.citation, req, rule.note)
     if not abroad:
         return _finding(regime, rule.id, "ok", "localisation", rule.citation, options=[()], note=rule.note,
                         explanation=f"{what} must be stored in {home}; this importer stores it nowhere else.")
@@ -287,7 +412,7 @@ def _localise(regime: Regime, rule, req: HopRequest) -> Finding | None:
 def _restrict(regime: Regime, rule, req: HopRequest) -> Finding | None:
     seat = (req.importer.country,) if req.importer.country else ()
     touched = [c for c in dict.fromkeys(seat + req.importer.locations) if c in rule.countries]
-    if not touched and req.importer.location_known:
+    if not touched and req.importer.location_known and not req.importer.vague:
         return None
     holds, facts = _holds(rule.when, regime, req)
     if holds is False:
@@ -307,12 +432,14 @@ def _restrict(regime: Regime, rule, req: HopRequest) -> Finding | None:
 
 
 def _duty(regime: Regime, rule, req: HopRequest) -> Finding | None:
-    if rule.applies == "transfer" and not (req.importer.location_known and _outside(regime, req.importer.locations)):
+    # "Worldwide" surely reaches beyond any territory, so it is a transfer too
+    leaves = _outside(regime, req.importer.locations) or req.importer.vague
+    if rule.applies == "transfer" and not (req.importer.location_known and leaves):
         return None  # no transfer, or the transfer finding already reports the unknown location
     holds, facts = _holds(rule.when, regime, req)
     if holds is False:
         return None
-    codes = _and(rule.requires)
+    codes = " or ".join(_and(option) for option in rule.options)
     if holds is None:
         return _missing_fact(regime, rule, f"Whether {regime.name} requires {codes} here", facts)
     when = rule.when
@@ -323,4 +450,13 @@ def _duty(regime: Regime, rule, req: HopRequest) -> Finding | None:
                 f"{codes}, whether or not the data leaves {regime.territory_name}.")
     else:
         lead = f"{regime.name} requires {codes} for this hop."
-    return _against(regime, rule.id, "duty", [rule.requires], req, rule.citation, lead, rule.note)
+    return _against(regime, rule.id, "duty", rule.options, req, rule.citation, lead, rule.note)
+
+
+def attached_fully(request: HopRequest, kb: KnowledgeBase | None = None, memo: dict | None = None) -> frozenset:
+    """Ids of the regimes that fully attach to ``request`` (travel on with the data).
+
+    A regime in this set is unaffected by also being inherited, so a caller may leave it
+    out of ``request.regimes`` without changing the assessment (``memo`` as ``assess_hop``).
+    """
+    return frozenset(regime.id for regime, full in _attached(kb or load_knowledge_base(), request, memo) if full)

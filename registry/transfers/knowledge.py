@@ -3,7 +3,9 @@
 The files under ``regimes/`` are the law; this module only checks their shape and turns
 them into immutable dataclasses. It knows no country and no regime by name, so adding a
 regime or a new adequacy decision is a data change. See ``regimes/README.md`` for the
-file format and the meaning of every safeguard code.
+file format and the meaning of every safeguard code. ``regions.yaml`` says which
+countries a region (EU, EEA) held on which dates; ``KnowledgeBase.expand`` reads it.
+Every code a rule names must be in the one vocabulary, ``registry/domain/codes.py``.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NoReturn
 
 import pycountry
 import yaml
 
+from ..domain.codes import SAFEGUARDS
 from ..domain.model import CATEGORY_FLAGS
+from ..domain.places import REGIONS
 
 ROLES = ("controller", "processor")
 FLAGS = CATEGORY_FLAGS  # the rules read the same flags that data categories carry
@@ -102,9 +107,19 @@ class Localisation(Rule):
 
 @dataclass(frozen=True, kw_only=True)
 class Duty(Rule):
-    """Codes owed on every transfer (``applies: transfer``) or on every hop (``always``)."""
+    """Codes owed on every transfer (``applies: transfer``) or on every hop (``always``).
+
+    ``alternatives`` lists other sets of codes that discharge the duty as well (the SCC
+    modules that contain an Art. 28(3) contract, for instance).
+    """
     requires: tuple[str, ...]
     applies: str
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def options(self) -> tuple[tuple[str, ...], ...]:
+        """Every set of codes that discharges the duty, ``requires`` first."""
+        return (self.requires, *self.alternatives)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,10 +157,58 @@ class Regime:
                 *self.duties, *self.restrictions)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Membership(Rule):
+    """Countries that belonged to a region between two dates."""
+    countries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A place people write instead of countries (``EU``), read from ``regions.yaml``.
+
+    ``unknown_extent`` marks a region whose countries are not known (``Worldwide``).
+    """
+    token: str
+    name: str
+    citation: str
+    members: tuple[Membership, ...] = ()
+    includes: tuple[str, ...] = ()
+    unknown_extent: bool = False
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """All regimes, ordered by id so that assessments come out in a stable order."""
+    """All regimes, ordered by id so that assessments come out in a stable order, and the regions."""
     regimes: tuple[Regime, ...]
+    regions: tuple[Region, ...] = ()
+
+    def expand(self, places, on: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(countries, vague) for ``places`` on ``on``.
+
+        Countries stay as they are; a region becomes the countries it held that day;
+        a region whose countries are not known (``Worldwide``) goes into ``vague``.
+        A place that is neither (an unknown token) is treated as vague too.
+        """
+        regions = {region.token: region for region in self.regions}
+        countries: list[str] = []
+        vague: list[str] = []
+
+        def add(place, seen=()):
+            region = regions.get(place)
+            if region is None:
+                (countries if len(place) == 2 and place.isupper() else vague).append(place)
+            elif region.unknown_extent:
+                vague.append(place)
+            else:
+                for inner in region.includes:
+                    if inner not in seen:
+                        add(inner, (*seen, place))
+                countries.extend(c for m in region.members if m.in_force(on) for c in m.countries)
+
+        for place in places:
+            add(place)
+        return tuple(dict.fromkeys(countries)), tuple(dict.fromkeys(vague))
 
     def regime(self, regime_id: str) -> Regime:
         """Return the regime with this id; raise ``KeyError`` naming it when there is none."""
@@ -161,7 +224,8 @@ class KnowledgeBase:
 
     def codes(self) -> frozenset[str]:
         """Every safeguard code any rule can ask for, including the local-primary-copy cure."""
-        found = {code for regime in self.regimes for rule in regime.rules() for code in getattr(rule, "requires", ())}
+        found = {code for regime in self.regimes for rule in regime.rules()
+                 for option in (getattr(rule, "requires", ()), *getattr(rule, "alternatives", ())) for code in option}
         cure = any(rule.copies_abroad == "after-local-primary" for r in self.regimes for rule in r.localisation)
         return frozenset(found | ({"local-primary-copy"} if cure else set()))
 
@@ -183,7 +247,35 @@ def _load_directory(path: Path) -> KnowledgeBase:
     if not files:
         raise KnowledgeBaseError(f"{path}: no regime files (*.yaml) found")
     # ids equal file names (checked in _regime), so they are unique and sort like the files
-    return KnowledgeBase(tuple(_regime(file.name, _read(file)) for file in files))
+    return KnowledgeBase(tuple(_regime(file.name, _read(file)) for file in files), _load_regions())
+
+
+@lru_cache(maxsize=1)
+def _load_regions() -> tuple[Region, ...]:
+    """The regions of ``regions.yaml``: exactly the tokens the domain accepts as places."""
+    file = Path(__file__).parent / "regions.yaml"
+    data = _keys(_read(file), file.name, REGIONS, REGIONS)
+    regions = []
+    for token, raw in data.items():
+        where = f"{file.name}: {token}"
+        body = _keys(raw, where, ("name", "citation", "members", "includes", "unknown"), ("name", "citation"))
+        includes = tuple(body.get("includes") or ())
+        if any(inner not in REGIONS or inner == token for inner in includes):
+            _fail(f"{where}.includes", "names an unknown region or the region itself")
+        members = tuple(_membership(item, f"{where}.members[{i}]") for i, item in enumerate(body.get("members") or ()))
+        unknown = _bool(body.get("unknown", False), f"{where}.unknown")
+        if unknown == bool(members or includes):
+            _fail(where, "a region lists its members, or is marked unknown: true, not both")
+        regions.append(Region(token=token, name=_text(body["name"], f"{where}.name"),
+                              citation=_text(body["citation"], f"{where}.citation"), members=members,
+                              includes=includes, unknown_extent=unknown))
+    return tuple(regions)
+
+
+def _membership(raw, where: str) -> Membership:
+    data = _keys(raw, where, ("countries", "citation", "note", "valid_from", "valid_until"), ("countries", "citation"))
+    fields = {key: ({**_COMMON, "countries": _countries}[key])(value, f"{where}.{key}") for key, value in data.items()}
+    return Membership(id=where, **fields)
 
 
 def _read(file: Path) -> dict:
@@ -193,7 +285,7 @@ def _read(file: Path) -> dict:
         raise KnowledgeBaseError(f"{file.name}: not valid YAML: {exc}") from exc
 
 
-def _fail(where: str, message: str):
+def _fail(where: str, message: str) -> NoReturn:
     raise KnowledgeBaseError(f"{where}: {message}")
 
 
@@ -230,6 +322,9 @@ _count = _kind(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >=
                "expected a whole number of individuals")
 _codes = _kind(lambda v: isinstance(v, list) and all(isinstance(c, str) and _CODE.match(c) for c in v),
                "expected a list of safeguard codes such as scc:2 or tia", tuple)
+_options = _kind(lambda v: isinstance(v, list) and all(
+    isinstance(o, list) and o and all(isinstance(c, str) and _CODE.match(c) for c in o) for o in v),
+    "expected a list of lists of safeguard codes", lambda v: tuple(tuple(o) for o in v))
 _flags = _kind(lambda v: isinstance(v, list) and all(flag in FLAGS for flag in v),
                f"expected a list of flags among {', '.join(FLAGS)}", tuple)
 
@@ -276,7 +371,7 @@ _SHAPES = {
                    ("id", "requires")),
     "localisation": (Localisation, {"copies_abroad": _one_of("prohibited", "after-local-primary")},
                      ("id", "copies_abroad")),
-    "duties": (Duty, {"requires": _codes, "applies": _one_of("transfer", "always")},
+    "duties": (Duty, {"requires": _codes, "applies": _one_of("transfer", "always"), "alternatives": _options},
                ("id", "requires", "applies")),
     "restrictions": (Restriction, {"countries": _countries, "effect": _one_of("prohibited", "restricted"),
                                    "requires": _codes}, ("id", "countries", "effect")),
@@ -295,6 +390,10 @@ def _rule(section: str, index: int, raw, where: str, sensitive: bool) -> Rule:
         _fail(here, "valid_until is before valid_from")
     if fields.get("when", When()).sensitive is not None and not sensitive:
         _fail(f"{here}.when.sensitive", "the regime defines no sensitive_flags")
+    unknown_codes = sorted({code for option in (fields.get("requires", ()), *fields.get("alternatives", ()))
+                            for code in option if code not in SAFEGUARDS})
+    if unknown_codes:
+        _fail(here, f"unknown safeguard code(s) {', '.join(unknown_codes)}: add them to registry/domain/codes.py")
     if section == "duties" and not fields["requires"]:
         _fail(f"{here}.requires", "a duty must require at least one code")
     if section == "restrictions" and (fields["effect"] == "restricted") != bool(fields.get("requires")):

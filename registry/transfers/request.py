@@ -13,7 +13,9 @@ from datetime import date, datetime
 
 import pycountry
 
+from registry.domain.codes import check_code
 from registry.domain.errors import ValidationError
+from registry.domain.places import region_of
 from registry.transfers.knowledge import FLAGS, ROLES, KnowledgeBase, load_knowledge_base
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]*(:[a-z0-9-]+)?$")
@@ -32,12 +34,25 @@ class Exporter:
 
 @dataclass(frozen=True)
 class Importer:
-    """The organisation receiving the data. ``country`` None means not yet known."""
+    """The organisation receiving the data. ``country`` None means not yet known.
+
+    ``stores_in`` and ``accesses_from`` are places as written: countries or regions
+    (``EU``, ``EEA``, ``Worldwide``). The assessment expands the regions on its date into
+    countries, and moves the places whose countries are not known into ``vague_stores``
+    and ``vague_access``.
+    """
     country: str | None
     role: str
     certifications: tuple[str, ...] = ()
     stores_in: tuple[str, ...] = ()
     accesses_from: tuple[str, ...] = ()
+    vague_stores: tuple[str, ...] = ()
+    vague_access: tuple[str, ...] = ()
+
+    @property
+    def vague(self) -> tuple[str, ...]:
+        """Places named whose countries are not known (``Worldwide``), without repeats."""
+        return tuple(dict.fromkeys(self.vague_stores + self.vague_access))
 
     @property
     def locations(self) -> tuple[str, ...]:
@@ -51,7 +66,7 @@ class Importer:
         A known importer with no store country but some access countries only reaches the
         data remotely; an unknown importer without store countries is simply unknown.
         """
-        return bool(self.stores_in) or (self.country is not None and bool(self.accesses_from))
+        return bool(self.stores_in) or (self.country is not None and bool(self.accesses_from or self.vague_access))
 
 
 @dataclass(frozen=True)
@@ -119,8 +134,8 @@ def _importer(value) -> Importer:
     if stores_in is None:
         stores_in = (country,) if country else ()
     else:
-        stores_in = _countries(stores_in, "importer.stores_in")
-    accesses_from = _countries(data.get("accesses_from"), "importer.accesses_from")
+        stores_in = _places(stores_in, "importer.stores_in")
+    accesses_from = _places(data.get("accesses_from"), "importer.accesses_from")
     if country and not stores_in and not accesses_from:
         # A recipient with a known seat handles the data somewhere; an empty list here is a
         # slip rather than a fact, and silently reading it as "unknown" would hide it.
@@ -170,6 +185,18 @@ def _countries(value, field: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
+def _places(value, field: str) -> tuple[str, ...]:
+    """Countries or region tokens; a region is kept as written (canonical spelling)."""
+    places = []
+    for i, item in enumerate(_list(value, field)):
+        try:
+            places.append(region_of(item) or _country(item, f"{field}[{i}]"))
+        except ValidationError as exc:
+            raise ValidationError(exc.message.rstrip(".") + ", or a region (EU, EEA, Worldwide).",
+                                  field=exc.field) from None
+    return tuple(dict.fromkeys(places))
+
+
 def _role(value, field: str) -> str:
     if value not in ROLES:
         raise ValidationError(f"Role must be one of {', '.join(ROLES)}.", field=field)
@@ -177,10 +204,13 @@ def _role(value, field: str) -> str:
 
 
 def _codes(value, field: str) -> tuple[str, ...]:
+    """Codes from the one vocabulary: safeguards under ``safeguards``, else certifications."""
     items = _list(value, field)
+    kind = "safeguards" if field == "safeguards" else "certifications"
     for i, item in enumerate(items):
         if not isinstance(item, str) or not _CODE.match(item):
             raise ValidationError(f"{item!r} is not a code such as 'scc:2' or 'dpf-eu'.", field=f"{field}[{i}]")
+        check_code(item, kind, f"{field}[{i}]")  # a code the assessment would ignore is refused
     return tuple(dict.fromkeys(items))
 
 

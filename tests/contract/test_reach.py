@@ -191,3 +191,36 @@ def test_reached_objects_are_complete(graph):
     assert eng.to_dict() == graph.get("engagement", "acme-cloudco").to_dict()
     assert eng.version == 1
     assert reach.organisations["cloudco"].to_dict() == graph.get("organisation", "cloudco").to_dict()
+
+
+def test_no_bound_by_default_and_the_bound_names_what_it_cut(store):
+    keys = [f"n{i}" for i in range(10)]
+    create(store, category("x"), *[org(k) for k in keys],
+           *[_eng(a, b, ["x"]) for a, b in zip(keys, keys[1:])])
+    reach = store.reach("x", ON, start="n0")
+    assert len(reach.engagements) == 9 and reach.cut == []
+    bounded = store.reach("x", ON, start="n0", max_depth=4)
+    assert hops(bounded)[-1] == ("n3", "n4") and bounded.cut == ["n4-n5"]
+
+
+def test_engagements_recording_no_category_are_reached_for_any_category(graph):
+    create(graph, _eng("backup", "limbo", []), _eng("mailer", "limbo", []))
+    assert ("mailer", "limbo") in hops(graph.reach(EMAIL, ON, start="acme"))
+    assert ("mailer", "limbo") in hops(graph.reach("health", ON, start="mailer"))
+    assert ("backup", "limbo") in hops(graph.reach(EMAIL, ON, start="acme"))
+    assert ("backup", "limbo") not in hops(graph.reach("health", ON, start="acme"))  # backup is not reached
+
+
+CATEGORY_TREE = ["a", "a.b", "a.b.c", "a.b.d", "a.bc", "ab", "e", "e.f"]
+
+
+def test_the_category_rule_agrees_with_the_domain(store):
+    """The store's copy of category_matches (SQL or Cypher) against the Python one, on the same cases."""
+    from registry.domain.model import category_matches
+
+    create(store, *[category(k) for k in CATEGORY_TREE], org("src"),
+           *[org(f"to-{k.replace('.', '-')}") for k in CATEGORY_TREE],
+           *[_eng("src", f"to-{k.replace('.', '-')}", [k]) for k in CATEGORY_TREE])
+    for asked in CATEGORY_TREE:
+        reached = {e.categories[0] for e in store.reach(asked, ON, start="src").engagements}
+        assert reached == {k for k in CATEGORY_TREE if category_matches(k, asked)}, asked

@@ -27,8 +27,8 @@ def test_publisher_page_shows_public_engagements_grouped(client, acme):
     assert "<h1>Acme: sub-processors</h1>" in html
     # vendor name and legal entity, vendor country, service, purpose, categories, locations, safeguard codes
     for text in ("CloudCo", "CloudCo Inc.", "United States", "Cloud hosting", "Running the service",
-                 "Account data", "India", "<code>scc:3</code>", "<code>dpf</code>",
-                 "HelpDesk Ltd", "United Kingdom", "<code>uk-idta</code>", "Support tickets"):
+                 "Account data", "India", "EU SCCs Module Three, processor to processor",
+                 "HelpDesk Ltd", "United Kingdom", "UK International Data Transfer Agreement", "Support tickets"):
         assert text in html, text
     # grouped by the vendor's role, sub-processors first
     assert html.index("<h3>Sub-processors</h3>") < html.index("CloudCo Inc.") \
@@ -48,7 +48,7 @@ def test_history_is_shown_newest_first(client, acme, clock):
                    eng.version)
     html = client.get("/p/acme/subprocessors").text
     history = html[html.index('id="history"'):]
-    assert history.index("HelpDesk now stores or accesses data in Ireland, United Kingdom") \
+    assert history.index("HelpDesk now stores data in Ireland") \
         < history.index("NewCo is planned as a sub-processor")
     assert "2030-03-05" in history
 
@@ -73,15 +73,17 @@ def test_404_is_json_for_json_urls_and_public_page_otherwise(client, acme):
 
 def test_json(client, acme):
     data = client.get("/p/acme/subprocessors.json").json
-    assert data["publisher"] == {"key": "acme", "name": "Acme", "legal_name": "Acme GmbH", "country": "DE",
-                                 "website": ""}
+    assert data["publisher"] == {"key": "acme", "name": "Acme", "legal_name": "Acme GmbH",
+                                 "country": {"code": "DE", "name": "Germany"}, "website": ""}
     assert data["notice_days"] == 30 and data["last_updated"] == "2030-03-01"
     by_vendor = {e["vendor"]: e for e in data["subprocessors"]}
     assert set(by_vendor) == {"CloudCo", "HelpDesk", "NewCo"}
     cloud = by_vendor["CloudCo"]
-    assert cloud["safeguards"] == ["scc:3", "dpf"] and cloud["stored_in"] == ["US"]
-    assert cloud["accessed_from"] == ["IN"] and cloud["data_categories"] == ["Account data"]
-    assert cloud["legal_entity"] == "CloudCo Inc." and cloud["vendor_country"] == "US"
+    assert [s["code"] for s in cloud["safeguards"]] == ["scc:3", "dpf"]
+    assert cloud["safeguards"][0]["name"] == "EU SCCs Module Three, processor to processor"
+    assert cloud["stored_in"] == [{"code": "US", "name": "United States"}]
+    assert cloud["accessed_from"] == [{"code": "IN", "name": "India"}] and cloud["data_categories"] == ["Account data"]
+    assert cloud["legal_entity"] == "CloudCo Inc." and cloud["vendor_country"]["code"] == "US"
     assert by_vendor["NewCo"]["status"] == "planned"
     assert by_vendor["NewCo"]["objection_deadline"] == "2030-03-31"
     assert [c["action"] for c in data["changes"]].count("announced") == 1
@@ -94,14 +96,16 @@ def test_csv(client, acme):
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert {r["vendor"] for r in rows} == {"CloudCo", "HelpDesk", "NewCo"}
     cloud = next(r for r in rows if r["vendor"] == "CloudCo")
-    assert cloud["safeguards"] == "scc:3; dpf" and cloud["vendor_country"] == "United States"
-    assert cloud["stored_in"] == "US" and cloud["accessed_from"] == "IN"
+    assert cloud["safeguards"].startswith("EU SCCs Module Three, processor to processor (scc:3); ")
+    assert cloud["vendor_country"] == "United States (US)"
+    assert cloud["stored_in"] == "United States (US)" and cloud["accessed_from"] == "India (IN)"
 
 
 def test_csv_cells_cannot_be_formulas(client, acme):
     objects.create(acme, "dpo", "organisation", {"key": "evil", "name": "=HYPERLINK(\"x\")"})
     objects.create(acme, "dpo", "engagement", {"key": "acme-evil", "exporter": "acme", "importer": "evil",
-                                               "public": True, "service": "+cmd"})
+                                               "public": True, "service": "+cmd", "status": "planned",
+                                               "effective_date": "2030-05-01"})
     rows = list(csv.DictReader(io.StringIO(client.get("/p/acme/subprocessors.csv").text)))
     evil = next(r for r in rows if "HYPERLINK" in r["vendor"])
     assert evil["vendor"].startswith("'=") and evil["service"] == "'+cmd"
@@ -150,14 +154,14 @@ def test_change_entries_for_every_kind_of_change(client, acme, clock):
     actions = [(c["action"], c["vendor"]) for c in data["changes"]]
     assert actions[0] == ("added", "NewCo")
     for expected in [("new-location", "CloudCo"), ("new-categories", "CloudCo"), ("removed", "HelpDesk"),
-                     ("announced", "NewCo"), ("added", "CloudCo")]:
+                     ("announced", "NewCo"), ("initial-list", "")]:
         assert expected in actions
     titles = [e.find(f"{ATOM}title").text for e in _atom(client).findall(f"{ATOM}entry")]
     for title in ("Added: NewCo", "Removed: HelpDesk", "New location: CloudCo", "New data categories: CloudCo",
                   "Announced: NewCo"):
         assert title in titles
     html = client.get("/p/acme/subprocessors").text
-    assert "CloudCo now stores or accesses data in India, Japan, United States" in html
+    assert "CloudCo now stores data in Japan" in html
     assert "HelpDesk is no longer a sub-processor" in html
 
 
@@ -167,8 +171,9 @@ def test_policy_text_markdown_and_html(client, acme):
     text = md.text
     assert text.startswith("## Sub-processors and international transfers")
     assert "| CloudCo (CloudCo Inc.) | Cloud hosting | United States | United States | India |" in text
-    assert "EU Standard Contractual Clauses, module 3" in text
-    assert "NewCo, Analytics: from 2030-04-15; objections until 2030-03-31." in text
+    assert "EU SCCs Module Three, processor to processor" in text
+    assert "NewCo is planned as a sub-processor from 2030-04-15: announced 2030-03-01, takes effect 2030-04-15; " \
+           "objections until 2030-03-31." in text
     assert "at least 30 days" in text and "<http://localhost/p/acme/subprocessors>" in text
     html = client.get("/p/acme/policy.html")
     assert html.status_code == 200
@@ -179,7 +184,8 @@ def test_policy_text_markdown_and_html(client, acme):
 def test_policy_text_escapes_markup_from_the_registry(client, acme):
     objects.create(acme, "dpo", "organisation", {"key": "xss", "name": "<script>alert(1)</script> *Bold* | pipe"})
     objects.create(acme, "dpo", "engagement", {"key": "acme-xss", "exporter": "acme", "importer": "xss",
-                                               "public": True, "store_countries": ["US"]})
+                                               "public": True, "store_countries": ["US"], "status": "planned",
+                                               "effective_date": "2030-05-01"})
     html = client.get("/p/acme/policy.html").text
     assert "<script>" not in html and "<em>Bold</em>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; *Bold* | pipe" in html
@@ -238,7 +244,7 @@ def test_feed_ids_use_the_public_base_url_host(client, app, acme):
     app.config["PUBLIC_BASE_URL"] = "https://privacy.acme.example"
     feed = _atom(client)
     assert feed.find(f"{ATOM}id").text == "tag:privacy.acme.example,2025:subprocessors/acme"
-    assert all(e.find(f"{ATOM}id").text.startswith("tag:privacy.acme.example,2030-03-01:subprocessors/acme/chg-")
+    assert all(re.match(r"tag:privacy\.acme\.example,20\d\d-\d\d-\d\d:subprocessors/acme/chg-", e.find(f"{ATOM}id").text)
                for e in feed.findall(f"{ATOM}entry"))
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     assert links["self"] == "https://privacy.acme.example/p/acme/subprocessors.atom"

@@ -33,5 +33,5 @@ def test_listing_copies_only_whitelisted_fields(acme):
     fields = set(listing.to_dict()["subprocessors"][0])
     assert fields == {"id", "vendor", "legal_entity", "vendor_country", "vendor_website", "role", "service",
                       "purposes", "data_categories", "stored_in", "accessed_from", "safeguards", "status",
-                      "effective_date", "announced_date", "objection_deadline"}
+                      "effective_date", "announced_date", "objection_deadline", "pending_changes", "transfers"}
     assert all(not item["id"].startswith("acme-") for item in listing.to_dict()["subprocessors"])

@@ -84,7 +84,8 @@ def test_confirmed_subscribers_are_told_of_each_change(client, acme, smtp, clock
     message = smtp.to("one@example.com")[0]
     assert message["Subject"] == "Acme: sub-processor list changed"
     text = body(message)
-    assert "2030-03-02 · New location: CloudCo now stores or accesses data in India, Japan, United States" in text
+    assert "- 2030-03-02 · New location: CloudCo now stores data in Japan\n" \
+           "  (takes effect 2030-04-02; objections until 2030-04-01)" in text.replace("\r\n", "\n")
     assert "http://localhost/p/acme/subprocessors" in text
     assert link(text, "unsubscribe") and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert not smtp.to("unconfirmed@example.com")
@@ -174,7 +175,7 @@ def test_failed_notification_keeps_the_change_and_tells_the_admin(client, auth, 
     response = client.post("/admin/engagements/acme-helpdesk/edit", data={
         "csrf_token": token, "version": str(eng.version), "key": eng.key, "exporter": "acme",
         "importer": "helpdesk", "service": eng.service, "importer_role": eng.importer_role,
-        "categories": eng.categories, "store_countries": "GB, IE", "safeguards": "uk-idta", "status": "active",
+        "categories": eng.categories, "store_countries": ["GB", "IE"], "safeguards": "uk-idta", "status": "active",
         "public": "y"}, follow_redirects=True)
     assert response.status_code == 200
     assert acme.get("engagement", "acme-helpdesk").store_countries == ["GB", "IE"]
@@ -194,3 +195,14 @@ def test_links_in_mails_use_the_public_base_url(client, app, acme, smtp):
     text = body(smtp.wait_for(1)[0][1])
     assert "https://privacy.acme.example/p/subscriptions/confirm/" in text
     assert "https://privacy.acme.example/p/subscriptions/unsubscribe/" in text
+
+
+def test_subscribers_are_told_when_a_planned_date_moves(client, acme, smtp, clock):
+    _confirmed(client, smtp, "one@example.com")
+    smtp.clear()
+    clock.set("2030-03-10")
+    eng = acme.get("engagement", "acme-newco")
+    objects.update(acme, "dpo", "engagement", eng.key, dict(eng.to_dict(), effective_date="2030-05-02"), eng.version)
+    text = body(smtp.wait_for(1)[0][1]).replace("\r\n", "\n")
+    assert "- 2030-03-01 · Announced: NewCo is planned as a sub-processor from 2030-05-02\n" \
+           "  (takes effect 2030-05-02; objections until 2030-03-31)" in text

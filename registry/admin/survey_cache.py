@@ -1,0 +1,179 @@
+"""The registry's findings for the admin pages, computed in the background, once per version.
+
+The survey (``services.gaps.survey``) reads and assesses the whole registry: at 10,000
+engagements that takes far longer than a page may. Its answer depends only on the
+registry's content and the day, so it is kept under (store location, newest audit
+record of each kind it reads, day). A page asks for it and waits at most ``ADMIN_SURVEY_WAIT`` seconds
+(app config, default 0.8, or ``None`` when testing: wait until done): a newer survey is
+computed in a background thread meanwhile, and the page shows the previous one, marked
+with its age, or says that the findings are still being computed. ``ADMIN_SURVEY = False``
+turns the survey off (pages then show no findings), for a server that cannot afford it.
+The survey runs in a child process (``ADMIN_SURVEY_PROCESS``, on unless testing), so the
+threads serving pages do not compete with it for the interpreter lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from .. import clock
+from ..db import get_store
+from ..services.gaps import survey
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_done: dict = {}  # where -> Snapshot (the newest finished survey)
+_running: dict = {}  # where -> (version, threading.Event)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A finished survey, the registry version it describes, and when it finished."""
+
+    version: tuple
+    survey: object
+    finished_at: str
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a page can show: ``survey`` (None while none exists), and whether it is current."""
+
+    survey: Any
+    current: bool
+    as_of: str | None
+
+
+# The kinds the findings are computed from; writing a triage record or a user changes nothing here.
+SURVEYED_KINDS = ("organisation", "subject_group", "category", "purpose", "collection", "engagement")
+
+
+def _version(store) -> tuple:
+    # Every write appends an audit record with a higher id: the newest ids name the content.
+    newest = [store.audit_log(kind=kind, limit=1) for kind in SURVEYED_KINDS]
+    return tuple(records[0].id if records else 0 for records in newest) + (clock.today_iso(),)
+
+
+def _where(store) -> str:
+    return str(getattr(store, "path", None) or getattr(store, "database", None) or id(store))
+
+
+# What a child process needs to open the same store (see _survey_in_process).
+STORE_SETTINGS = ("STORE", "SQLITE_PATH", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE",
+                  "SECRET_KEY")
+
+
+def _survey_in_process(settings: dict):
+    """The survey, computed in a child process on the store ``settings`` name."""
+    from .. import create_app
+    app = create_app(settings)
+    with app.app_context():
+        return survey(get_store())
+
+
+def _run_survey(app):
+    """The survey: in a child process (so that the pages' threads do not wait for the
+    interpreter lock while it runs), or in this thread when ADMIN_SURVEY_PROCESS is off
+    (the default when testing, where the registry is small and the clock may be frozen)."""
+    if not app.config.get("ADMIN_SURVEY_PROCESS", not app.testing):
+        with app.app_context():
+            return survey(get_store())
+    settings = {k: app.config[k] for k in STORE_SETTINGS if app.config.get(k) is not None}
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_survey_in_process, settings).result()
+
+
+def _compute(app, where, version, event):
+    try:
+        found = _run_survey(app)
+        with _lock:
+            _done[where] = Snapshot(version, found, clock.now_iso())
+    except Exception:  # a failed survey must not take the pages down; the next request tries again
+        log.exception("the findings survey failed")
+    finally:
+        with _lock:
+            if _running.get(where, (None,))[0] == version:
+                del _running[where]
+        event.set()
+
+
+def findings(store) -> Findings:
+    """The newest survey of ``store``: current if it finishes within the configured wait."""
+    if not current_app.config.get("ADMIN_SURVEY", True):
+        return Findings(None, False, None)
+    where, version = _where(store), _version(store)
+    with _lock:
+        snapshot = _done.get(where)
+        if snapshot is not None and snapshot.version == version:
+            return Findings(snapshot.survey, True, snapshot.finished_at)
+        running = _running.get(where)
+        if running is None or running[0] != version:
+            event = threading.Event()
+            _running[where] = (version, event)
+            thread = threading.Thread(target=_compute, args=(current_app._get_current_object(), where, version,  # type: ignore[attr-defined]
+                                                             event), daemon=True, name="findings-survey")
+            thread.start()
+        else:
+            event = running[1]
+    event.wait(current_app.config.get("ADMIN_SURVEY_WAIT", None if current_app.testing else 0.8))
+    with _lock:
+        snapshot = _done.get(where)
+    if snapshot is None:
+        return Findings(None, False, None)
+    return Findings(snapshot.survey, snapshot.version == version, snapshot.finished_at)
+
+
+_rows: dict = {}  # (id of survey, filters) -> rows; cleared when a newer survey replaces the old one
+
+
+def rows(found: Findings, **filters) -> list:
+    """``found.survey.rows(**filters)``, kept for as long as that survey is the newest.
+
+    Grouping 10,000 engagements' findings takes about a second; the dashboard and the
+    triage pages ask the same few questions again and again.
+    """
+    if found.survey is None:
+        return []
+    key = (id(found.survey), tuple(sorted((k, v) for k, v in filters.items() if v)))
+    with _lock:
+        hit = _rows.get(key)
+    if hit is not None and hit[0] is found.survey:
+        return hit[1]
+    result = found.survey.rows(**filters)
+    with _lock:
+        for stale in [k for k, (survey, _r) in _rows.items() if survey is not found.survey]:
+            del _rows[stale]
+        if len(_rows) > 64:
+            _rows.clear()
+        _rows[key] = (found.survey, result)
+    return result
+
+
+_graphs: dict = {}  # where -> (version, engagements in force, organisations)
+
+
+def in_force(store, found: Findings | None = None) -> tuple[list, dict]:
+    """(engagements in force today, {key: organisation}) of ``store``, read once per registry
+    version: the pictures draw from them, and reading 10,000 engagements takes most of a second.
+    The survey's own copy is used when it is current (``found``: what ``findings`` gave)."""
+    found = found or findings(store)
+    if found.survey is not None and found.current:
+        return list(found.survey.engagements.values()), found.survey.organisations
+    where, version = _where(store), _version(store)
+    with _lock:
+        hit = _graphs.get(where)
+    if hit is not None and hit[0] == version:
+        return hit[1], hit[2]
+    today = clock.today_iso()
+    engagements = [e for e in store.list("engagement") if e.in_force(today)]
+    organisations = {o.key: o for o in store.list("organisation")}
+    with _lock:
+        _graphs[where] = (version, engagements, organisations)
+    return engagements, organisations

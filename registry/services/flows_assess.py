@@ -1,0 +1,230 @@
+"""Assessing hop contexts for a flow question: each distinct one once.
+
+One ``Assessor`` serves one question (a category, a date): it loads the knowledge base
+once, works out once per engagement what that engagement carries of the asked category
+(keys and flags), and memoises every assessment on everything the assessment reads, so
+that two hop contexts that differ only in what the rules ignore cost one assessment.
+
+What the registry does not know is said, never assumed away: subjects nobody recorded,
+an engagement that records no category or no subject group each add an ``unknown``
+finding to the hop.
+"""
+
+from dataclasses import replace
+from datetime import date
+
+from ..domain.codes import meaning
+from ..domain.findings import STATUS_ORDER, worst
+from ..domain.model import Category, Engagement, Organisation, SubjectGroup, category_matches
+from ..transfers.assess import HopAssessment, assess_hop, attached_fully
+from ..transfers.knowledge import load_knowledge_base
+from ..transfers.request import HopRequest, parse_hop_request
+
+CONTROLLER_ROLES = ("controller", "joint-controller")
+
+UNRECORDED = SubjectGroup(key="unrecorded", name="Subjects not recorded in the registry", kind="other")
+
+
+def importer_role(engagement: Engagement) -> str:
+    """The importer's role for the data in the terms of the rules: controller or processor."""
+    return "controller" if engagement.importer_role in CONTROLLER_ROLES else "processor"
+
+
+def _unknown(rule: str, citation: str, explanation: str) -> dict:
+    return {"regime": "unknown", "rule": rule, "status": "unknown", "basis": "missing-fact", "options": [[]],
+            "in_place": [], "missing": [], "citation": citation, "explanation": explanation}
+
+
+UNKNOWN_SUBJECTS = _unknown(
+    "subjects", "GDPR Art. 3(2) and its equivalents",
+    "No collection recorded upstream says whose data this is, so the laws that follow the data subjects "
+    "(where they live, their citizenship) cannot be determined; record the collection that feeds this "
+    "organisation.")
+UNKNOWN_CATEGORIES = _unknown(
+    "categories", "GDPR Art. 30(1)(c) and its equivalents",
+    "The registry does not know what this vendor receives: the engagement records no data category, so "
+    "it may carry this data; record its categories.")
+UNKNOWN_GROUPS = _unknown(
+    "subject-groups", "GDPR Art. 30(1)(c) and its equivalents",
+    "The engagement records no data subject group, so the registry assumes it receives every group's "
+    "data; record whose data it receives.")
+
+
+class CategoryFlags:
+    """What a flow carries of the asked category, with the flags the rules read.
+
+    Built once per question from every category. A flow carrying an ancestor of the asked
+    category carries the asked one; a flow carrying a descendant carries just that. Flags
+    come from those keys, their descendants (carried along) and their ancestors (a part
+    of special data is special).
+    """
+
+    def __init__(self, categories: list[Category], asked: str | None):
+        self.asked = asked
+        self._flags = {c.key: frozenset(c.flags) for c in categories}
+        self._closure: dict[str, frozenset] = {}
+        self._carried: dict[tuple, tuple] = {}
+
+    def _closure_of(self, key: str) -> frozenset:
+        if key not in self._closure:
+            flags: set[str] = set()
+            for other, own in self._flags.items():
+                if other == key or other.startswith(key + ".") or key.startswith(other + "."):
+                    flags |= own
+            self._closure[key] = frozenset(flags)
+        return self._closure[key]
+
+    def carried(self, categories) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(keys, flags) of the asked category carried by a flow of ``categories``."""
+        marker = tuple(categories)
+        if marker not in self._carried:
+            asked = self.asked
+            if asked is None:
+                keys = sorted(set(marker))
+            else:
+                keys = sorted({asked if asked == c or asked.startswith(c + ".") else c
+                               for c in marker if category_matches(c, asked)})
+            flags: set[str] = set()
+            for key in keys:
+                flags |= self._closure_of(key)
+            self._carried[marker] = (tuple(keys), tuple(sorted(flags)))
+        return self._carried[marker]
+
+
+class _Memo:
+    """What assessors for one date share: interned facts, parsed requests, assessments."""
+
+    def __init__(self) -> None:
+        self.interned: dict[tuple, int] = {}
+        self.subjects: dict[str, tuple[int, dict]] = {}
+        self.engagements: dict[str, tuple[dict, tuple, str]] = {}  # facts not depending on the question
+        self.parsed_hops: dict[int, HopRequest] = {}
+        self.parsed_subjects: dict[int, HopRequest] = {}
+        self.assessments: dict[tuple, dict] = {}
+        self.requests: dict[tuple, tuple[HopRequest, frozenset]] = {}
+        self.regime_findings: dict = {}  # assess_hop's memo: findings per regime and facts it reads
+        self.finding_dicts: dict[int, tuple] = {}  # id(Finding) -> (Finding, its dict): serialised once
+
+
+class Assessor:
+    """Assesses hop contexts as of ``on`` for the category ``asked``, memoised.
+
+    The memo key is (the hop's facts, the exporter's role, the subjects' facts, the
+    regimes inherited): the hop's facts are the exporter's and importer's country and
+    certifications, the importer's role and places, the safeguards and what is carried,
+    interned to a number once per engagement, so that engagements with identical facts
+    share assessments.
+    """
+
+    def __init__(self, categories: list[Category], asked: str | None, on: str, shared: "Assessor | None" = None):
+        """``shared``: an assessor for the same date whose memo this one joins (several
+        questions about different categories share every assessment whose facts agree)."""
+        self.on = on
+        self.day = date.fromisoformat(on)
+        self.kb = load_knowledge_base()
+        self.flags = CategoryFlags(categories, asked)
+        self._hop_facts: dict[str, tuple[int, dict, tuple]] = {}  # per question: what is carried differs
+        self._memo: _Memo = shared._memo if shared is not None and shared.on == on else _Memo()
+        self.assessed = 0  # how many assessments actually ran (the rest came from the memo)
+
+    def _intern(self, facts: tuple) -> int:
+        interned = self._memo.interned
+        return interned.setdefault(facts, len(interned))
+
+    def _facts(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None):
+        cached = self._hop_facts.get(engagement.key)
+        if cached is None:
+            part, extra, read = self._engagement_facts(engagement, exporter, importer)
+            keys, flags = self.flags.carried(engagement.categories)
+            part = dict(part, categories=list(keys), flags=list(flags))
+            # The memo key: what the assessment reads (not the category keys, not the
+            # exporter's certifications: they are passed on for completeness only).
+            marker = (read, flags, tuple(f["rule"] for f in extra))
+            cached = (self._intern(marker), part, extra)
+            self._hop_facts[engagement.key] = cached
+        return cached
+
+    def _engagement_facts(self, engagement: Engagement, exporter: Organisation | None,
+                          importer: Organisation | None) -> tuple[dict, tuple, str]:
+        """(facts, unknown findings, memo key part) of an engagement whatever category is asked."""
+        cached = self._memo.engagements.get(engagement.key)
+        if cached is None:
+            importer_country = importer.country if importer else None
+            stores = engagement.store_countries or ([importer_country] if importer_country else [])
+            part: dict = {
+                "exporter": {"country": exporter.country if exporter else None,
+                             "certifications": list(exporter.certifications) if exporter else []},
+                "importer": {"country": importer_country, "role": importer_role(engagement),
+                             "certifications": list(importer.certifications) if importer else [],
+                             "stores_in": list(stores), "accesses_from": list(engagement.access_countries)},
+                # A code stored before codes were checked, and not in the vocabulary, is not in place.
+                "safeguards": [c for c in engagement.safeguard_codes if meaning(c)],
+            }
+            extra = (UNKNOWN_CATEGORIES,) * (not engagement.categories) + (UNKNOWN_GROUPS,) * (
+                not engagement.subject_groups)
+            read = repr(dict(part, exporter=dict(part["exporter"], certifications=None)))
+            cached = self._memo.engagements[engagement.key] = (part, extra, read)
+        return cached
+
+    def _subject_facts(self, group: SubjectGroup):
+        cached = self._memo.subjects.get(group.key)
+        if cached is None:
+            part: dict = {"subjects": {"residence": list(group.residence), "citizenship": list(group.citizenship)}}
+            if group.individuals is not None:
+                part["individuals_per_year"] = group.individuals
+            cached = (self._intern(("subjects", repr(part), group is UNRECORDED)), part)
+            self._memo.subjects[group.key] = cached
+        return cached
+
+    def assess(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
+               exporter_role: str, group: SubjectGroup, regimes: frozenset) -> dict:
+        """The assessment (a dict as ``HopAssessment.to_dict()``) of one hop context."""
+        hop_id, hop, extra = self._facts(engagement, exporter, importer)
+        subjects_id, subjects = self._subject_facts(group)
+        memo = self._memo
+        base = memo.requests.get((hop_id, exporter_role, subjects_id))
+        if base is None:  # parsed once per hop and once per subjects; only the inherited regimes vary
+            parsed = memo.parsed_hops.get(hop_id)
+            if parsed is None:
+                parsed = memo.parsed_hops[hop_id] = parse_hop_request(
+                    dict(hop, exporter=dict(hop["exporter"], role="controller"), on=self.on), self.day, self.kb)
+            who = memo.parsed_subjects.get(subjects_id)
+            if who is None:
+                who = memo.parsed_subjects[subjects_id] = parse_hop_request(
+                    dict(subjects, exporter={"role": "controller"}, importer={"role": "processor"}, on=self.on),
+                    self.day, self.kb)
+            request = replace(parsed, exporter=replace(parsed.exporter, role=exporter_role), subjects=who.subjects,
+                              individuals_per_year=who.individuals_per_year)
+            base = memo.requests[(hop_id, exporter_role, subjects_id)] = (
+                request, attached_fully(request, self.kb, memo.regime_findings))
+        request, own = base
+        # A regime that attaches by the hop's own facts changes nothing by being inherited
+        # too: leaving it out lets hops that differ only in such regimes share the result.
+        regimes = regimes - own if regimes else regimes
+        marker = (hop_id, exporter_role, subjects_id, regimes)
+        found = memo.assessments.get(marker)
+        if found is None:
+            # the regimes come from earlier assessments, so they are known ids
+            if regimes:
+                request = replace(request, regimes=tuple(sorted(regimes)))
+            found = self._as_dict(assess_hop(request, self.kb, memo.regime_findings))
+            unknowns = list(extra) + ([UNKNOWN_SUBJECTS] if group is UNRECORDED else [])
+            if unknowns:
+                findings = sorted(found["findings"] + [dict(f) for f in unknowns],
+                                  key=lambda f: STATUS_ORDER[f["status"]])
+                found = dict(found, findings=findings, status=worst(f["status"] for f in findings))
+            memo.assessments[marker] = found
+            self.assessed += 1
+        return found
+
+    def _as_dict(self, assessment: HopAssessment) -> dict:
+        """``assessment.to_dict()``, with each finding serialised once for all the hops sharing it."""
+        dicts = self._memo.finding_dicts
+        findings = []
+        for finding in assessment.findings:
+            kept = dicts.get(id(finding))
+            if kept is None:  # the Finding is kept alongside so that its id is not reused
+                kept = dicts[id(finding)] = (finding, finding.to_dict())
+            findings.append(kept[1])
+        return {"on": self.on, "status": assessment.status, "findings": findings,
+                "regimes": list(assessment.regimes)}

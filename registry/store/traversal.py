@@ -1,0 +1,42 @@
+"""The walk both stores share: breadth first over candidate flow edges read in one query.
+
+A store reads every engagement that could carry the flow (an indexed query: in force,
+carrying a matching category or none, concerning the asked groups) as bare
+(key, exporter, importer) triples; this walk keeps those reachable from the starts. Each
+organisation is expanded once, so cycles end by themselves and the cost is linear in the
+candidate edges.
+"""
+
+from collections.abc import Iterable
+
+
+def walk(starts: Iterable[str], edges: Iterable[tuple[str, str, str]],
+         max_depth: int | None = None) -> tuple[set[str], list[str]]:
+    """(keys of the edges reached, keys of the edges cut by ``max_depth``).
+
+    ``edges`` are (key, exporter, importer). An edge is reached when its exporter is at
+    most ``max_depth - 1`` hops (shortest distance) from a start; without ``max_depth``
+    every edge reachable at all is. Cut edges leave an organisation exactly
+    ``max_depth`` hops away: following them is what the bound prevented.
+    """
+    outgoing: dict[str, list[tuple[str, str]]] = {}
+    for key, src, dst in edges:
+        outgoing.setdefault(src, []).append((key, dst))
+    reached: set[str] = set()
+    seen = set(starts)
+    frontier = list(seen)
+    depth = 0
+    while frontier:
+        if max_depth is not None and depth >= max_depth:
+            cut = {key for org in frontier for key, _ in outgoing.get(org, ())}
+            return reached, sorted(cut - reached)
+        following = []
+        for org in frontier:
+            for key, dst in outgoing.get(org, ()):
+                reached.add(key)
+                if dst not in seen:
+                    seen.add(dst)
+                    following.append(dst)
+        frontier = following
+        depth += 1
+    return reached, []
