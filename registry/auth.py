@@ -24,13 +24,14 @@ from wtforms.validators import DataRequired, Length
 from .db import get_store
 from .domain.errors import Forbidden, RateLimited, StoreUnavailable
 from .services.users import authenticate, new_session_key, session_key, session_valid, token_user
+from .settings import DEFAULTS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see the registry."
 
-DEFAULT_LOGIN_LIMITS = {"LOGIN_ACCOUNT_LIMIT": 5, "LOGIN_CLIENT_LIMIT": 20, "LOGIN_WINDOW": 900}
+LOGIN_LIMITS = ("LOGIN_ACCOUNT_LIMIT", "LOGIN_CLIENT_LIMIT", "LOGIN_WINDOW")
 
 
 class SessionUser:
@@ -91,7 +92,7 @@ def load_user_from_header(req):
 
 
 def _login_limits():
-    return {name: int(current_app.config.get(name, default)) for name, default in DEFAULT_LOGIN_LIMITS.items()}
+    return {name: int(current_app.config.get(name, DEFAULTS[name])) for name in LOGIN_LIMITS}
 
 
 def checked_password(store, username, password):

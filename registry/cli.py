@@ -28,8 +28,14 @@ def _command(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     @with_appcontext
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from .services.vendors import ImportRefused
         try:
             return fn(*args, **kwargs)
+        except ImportRefused as exc:  # a file with several problems: one line each
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} problem(s); nothing was written", err=True)
+            raise click.exceptions.Exit(1) from None
         except DomainError as exc:
             raise click.ClickException(exc.message) from None
         except OSError as exc:
@@ -193,16 +199,14 @@ def users_password(username: str, password: str | None, generate: bool) -> None:
     click.echo(f"new password for {username}" + (f": {password}" if generate else " set"))
 
 
-COMMANDS = (init, seed, serve, demo, users, export_cmd, import_cmd, assess)
+# These modules' commands use _command above, so they are imported after it.
+from .cli_vendors import fides, vendors  # noqa: E402
+from .tokens_cli import tokens  # noqa: E402
+
+COMMANDS = (init, seed, serve, demo, users, tokens, export_cmd, import_cmd, assess, vendors, fides)
 
 
 def init_app(app: Flask) -> None:
     """Register the registry's commands on ``app.cli``."""
     for command in COMMANDS:
         app.cli.add_command(command)
-
-from .tokens_cli import tokens  # noqa: E402  (its commands use _command above)
-main.add_command(tokens)
-from .cli_vendors import fides, vendors  # noqa: E402  (vendor-list CSV and Fides, issue 10)
-main.add_command(vendors)
-main.add_command(fides)

@@ -6,36 +6,12 @@ nothing is written then.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
-from typing import Any
 
 import click
-from flask.cli import with_appcontext
 
+from .cli import _command
 from .db import get_store
-from .domain.errors import DomainError
-
-
-def _command(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``fn`` in the app context; every problem a line on stderr, then exit status 1."""
-    @functools.wraps(fn)
-    @with_appcontext
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        from .services.vendors import ImportRefused
-        try:
-            return fn(*args, **kwargs)
-        except ImportRefused as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"{len(exc.problems)} problem(s); nothing was written", err=True)
-            raise click.exceptions.Exit(1) from None
-        except DomainError as exc:
-            raise click.ClickException(exc.message) from None
-        except OSError as exc:
-            raise click.ClickException(str(exc)) from None
-    return wrapped
 
 
 @click.group()

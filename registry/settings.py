@@ -40,6 +40,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_PASSWORD", None, "SMTP password"),
     Setting("SUBSCRIBE_ADDRESS_LIMIT", 3, "confirmation mails one address may be sent per window"),
     Setting("SUBSCRIBE_ADDRESS_WINDOW", 3600, "that window, in seconds"),
+    Setting("PUBLIC_READ_LIMIT", (300, 60), "public page reads per client: (count, seconds)"),
+    Setting("PUBLIC_FORM_LIMIT", (10, 600), "public form posts (subscribe, object) per client: (count, seconds)"),
+    Setting("PUBLIC_FORM_TOKEN_MAX_AGE", 2 * 3600, "seconds a public form's signed token stays valid"),
+    Setting("LOGIN_ACCOUNT_LIMIT", 5, "failed sign-ins (form or HTTP Basic) per account per window before 429"),
+    Setting("LOGIN_CLIENT_LIMIT", 20, "failed sign-ins per client address per window before 429"),
+    Setting("LOGIN_WINDOW", 900, "that window, in seconds"),
+    Setting("ADMIN_SURVEY", True, "compute the whole-registry findings for the dashboard and triage pages"),
+    Setting("ADMIN_SURVEY_WAIT", None, "seconds a page waits for fresh findings before showing the previous "
+                                       "ones (unset: 0.8, or until done when testing)"),
+    Setting("ADMIN_SURVEY_PROCESS", None, "compute the findings in a child process (unset: yes, except when testing)"),
     Setting("RATELIMIT_STORAGE_URI", None, "shared storage for per-client rate limits under several workers "
                                            "(e.g. `redis://host:6379`); unset: the store itself"),
     Setting("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, "largest request body in bytes"),

@@ -7,9 +7,10 @@ into the key, or says which names match). All of it works without JavaScript.
 """
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, DateField, Field, FieldList, Form, FormField, HiddenField, IntegerField,
                      PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import (URL, DataRequired, EqualTo, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
@@ -134,24 +135,8 @@ class ObjectForm(FlaskForm):
 
     def to_data(self):
         """The fields as a dict for the service layer (dates as ISO strings)."""
-        out = {}
-        for name, field in self._fields.items():
-            if name in ("csrf_token", "version"):
-                continue
-            value = field.data
-            if isinstance(field, FieldList):
-                value = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if v}
-                         for entry in value if entry.get("code")]
-            elif isinstance(field, SelectMultipleField):
-                value = list(value or [])
-            elif hasattr(value, "isoformat"):
-                value = value.isoformat()
-            elif isinstance(field, (SelectField, OrganisationField)) and not value:
-                value = None
-            elif isinstance(field, StringField) and value is None:
-                value = ""  # a field left out of the post means empty, as in a browser
-            out[name] = value
-        return out
+        return {name: _service_value(field) for name, field in self._fields.items()
+                if name not in ("csrf_token", "version")}
 
     def resolve(self, store):
         """Turn typed organisations into keys; False (with errors on the fields) if any is unclear."""
@@ -166,6 +151,29 @@ class ObjectForm(FlaskForm):
         for field in self:
             if isinstance(field, OrganisationField):
                 field.show_name(store)
+
+
+def _service_value(field: Field) -> Any:
+    """A field's data as the service layer takes it: dates as ISO strings, lists as lists,
+    no choice as None."""
+    value = field.data
+    if isinstance(field, FieldList):
+        return _entries(value)
+    if isinstance(field, SelectMultipleField):
+        return list(value or [])
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(field, (SelectField, OrganisationField)) and not value:
+        return None
+    if isinstance(field, StringField) and value is None:
+        return ""  # a field left out of the post means empty, as in a browser
+    return value
+
+
+def _entries(entries: list[dict]) -> list[dict]:
+    """The entries of a list of sub-forms that name a code, without empty values, dates as ISO strings."""
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if v}
+            for entry in entries if entry.get("code")]
 
 
 def _category_picker(field, store):
@@ -289,16 +297,20 @@ class EngagementForm(ObjectForm):
             self.subject_groups.first = sorted(own)
         for field in (self.store_countries, self.access_countries):
             field.set_places()
+        self._set_safeguard_choices()
+        if not self.is_submitted():
+            self.show_names(store)
+
+    def _set_safeguard_choices(self) -> None:
+        """Blank safeguard rows on a fresh form; on every row the known codes, plus the row's own
+        code when it is not among them (so that it stays as it is)."""
         choices = safeguard_choices()
         if not self.is_submitted():
             for _ in range(BLANK_SAFEGUARD_ROWS):
                 self.safeguards.append_entry()
         for entry in self.safeguards.entries:
-            entry.form.code.choices = choices + ([(entry.form.code.data, entry.form.code.data)]
-                                                 if entry.form.code.data and entry.form.code.data not in
-                                                 dict(choices) else [])
-        if not self.is_submitted():
-            self.show_names(store)
+            code = entry.form.code.data
+            entry.form.code.choices = choices + ([(code, code)] if code and code not in dict(choices) else [])
 
 
 class DeleteForm(FlaskForm):

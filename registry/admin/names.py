@@ -12,7 +12,8 @@ def names_for(store, objects, extra=None) -> dict[str, dict[str, str]]:
         for _field, kind, key in obj.references():
             wanted[kind].add(key)
     for kind, keys in (extra or {}).items():
-        wanted[kind].update(k for k in keys if k)
+        # keys read from audit records may be any JSON value (a flag, a number): only strings name objects
+        wanted[kind].update(k for k in keys if isinstance(k, str) and k)
     out, engagements = {}, []
     for kind, keys in wanted.items():
         found = store.find_many(kind, sorted(keys))
@@ -20,11 +21,16 @@ def names_for(store, objects, extra=None) -> dict[str, dict[str, str]]:
         if kind == "engagement":
             engagements = found
     if engagements:  # an engagement is named by its organisations' names, not their keys
-        orgs = out.setdefault("organisation", {})
-        missing = {k for e in engagements for k in (e.exporter, e.importer) if k not in orgs}
-        orgs.update({o.key: o.label for o in store.find_many("organisation", sorted(missing))})
-        out["engagement"] = {e.key: engagement_title(e, out) for e in engagements}
+        _name_engagements(store, engagements, out)
     return out
+
+
+def _name_engagements(store, engagements: list, names: dict[str, dict[str, str]]) -> None:
+    """Into ``names``: the organisations of ``engagements`` not named yet, then each engagement's title."""
+    orgs = names.setdefault("organisation", {})
+    missing = {k for e in engagements for k in (e.exporter, e.importer) if k not in orgs}
+    orgs.update({o.key: o.label for o in store.find_many("organisation", sorted(missing))})
+    names["engagement"] = {e.key: engagement_title(e, names) for e in engagements}
 
 
 def engagement_title(engagement, names) -> str:

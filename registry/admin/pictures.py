@@ -10,6 +10,7 @@ organisation's name must not inject markup into a chart.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -46,6 +47,11 @@ class Network:
     depth_counts: dict = field(default_factory=dict)
 
 
+def _worst_status(statuses: list[str]) -> str | None:
+    """The worst of ``statuses``; None when there are none."""
+    return worst(statuses) if statuses else None
+
+
 def _worst_of(findings) -> str | None:
     statuses = [f["status"] for f in findings or []]
     return worst(statuses) if statuses else None
@@ -62,6 +68,26 @@ def vendor_network(root, engagements, organisations, findings_of, max_nodes=MAX_
     out_edges = defaultdict(list)
     for e in engagements:
         out_edges[e.exporter].append(e)
+    depth, order = _shortest_depths(root, out_edges)
+    drawn = set(order[:max_nodes])
+    graph, inbound_status = _drawn_graph(order[:max_nodes], drawn, depth, out_edges, findings_of)
+    positions = nx.multipartite_layout(graph, subset_key="layer", align="vertical") if len(graph) > 1 \
+        else {root: (0.0, 0.0)}
+    traces = _edge_traces(graph, positions)
+    traces += _vendor_traces(graph, root, inbound_status, positions, organisations, depth)
+    traces.append({"type": "scatter", "mode": "markers+text", "name": "the organisation",
+                   "x": [positions[root][0]], "y": [positions[root][1]], "text": [label(_name(organisations, root))],
+                   "textposition": "middle right", "hoverinfo": "text",
+                   "hovertext": [label(f"{_name(organisations, root)} ({root})")],
+                   "marker": {"size": 16, "color": "#1f5fbf", "symbol": "diamond"}})
+    layout = _network_layout(_name(organisations, root), depth, drawn, len(order), positions)
+    return Network(figure={"data": traces, "layout": layout}, nodes=len(order), drawn=len(drawn),
+                   edges=graph.number_of_edges(), depth_counts=dict(sorted(Counter(depth.values()).items())))
+
+
+def _shortest_depths(root: str, out_edges: dict[str, list]) -> tuple[dict[str, int], list[str]]:
+    """Breadth first from ``root``: each reachable organisation's shortest depth, and the
+    organisations in the order they were reached (nearest first)."""
     depth, order, frontier = {root: 0}, [root], [root]
     while frontier:
         following = []
@@ -72,11 +98,17 @@ def vendor_network(root, engagements, organisations, findings_of, max_nodes=MAX_
                     order.append(e.importer)
                     following.append(e.importer)
         frontier = following
-    drawn = set(order[:max_nodes])
+    return depth, order
+
+
+def _drawn_graph(keys: list[str], drawn: set[str], depth: dict[str, int], out_edges: dict[str, list],
+                 findings_of: Callable[[str], list]) -> tuple[nx.DiGraph, defaultdict[str, list]]:
+    """The graph of the drawn organisations (``keys``, in order) and the engagements between them,
+    each edge with its worst finding; and the statuses of each organisation's inbound edges."""
     graph = nx.DiGraph()
-    for key in order[:max_nodes]:
+    for key in keys:
         graph.add_node(key, layer=depth[key])
-    inbound_status = defaultdict(list)
+    inbound_status: defaultdict[str, list] = defaultdict(list)
     for org in drawn:
         for e in out_edges.get(org, ()):
             if e.importer in drawn:
@@ -84,11 +116,18 @@ def vendor_network(root, engagements, organisations, findings_of, max_nodes=MAX_
                 graph.add_edge(org, e.importer, status=status, engagement=e)
                 if status:
                     inbound_status[e.importer].append(status)
-    positions = nx.multipartite_layout(graph, subset_key="layer", align="vertical") if len(graph) > 1 \
-        else {root: (0.0, 0.0)}
+    return graph, inbound_status
+
+
+_DRAWING_ORDER = ("ok", None, "unknown", "action", "violation")  # worst drawn last, on top
+
+
+def _edge_traces(graph: nx.DiGraph, positions: dict) -> list[dict]:
+    """One line trace per finding status that some edge has."""
     traces = []
-    for status in ("ok", None, "unknown", "action", "violation"):  # worst drawn last, on top
-        xs, ys = [], []
+    for status in _DRAWING_ORDER:
+        xs: list = []
+        ys: list = []
         for a, b, data in graph.edges(data=True):
             if data["status"] == status:
                 xs += [positions[a][0], positions[b][0], None]
@@ -97,9 +136,15 @@ def vendor_network(root, engagements, organisations, findings_of, max_nodes=MAX_
             traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "hoverinfo": "skip",
                            "line": {"color": COLOURS[status], "width": 1.5 if status in ("action", "violation")
                                     else 1}, "name": EDGE_NAMES[status]})
-    for status in ("ok", None, "unknown", "action", "violation"):
-        keys = [k for k in graph.nodes if k != root and
-                (worst(inbound_status[k]) if inbound_status[k] else None) == status]
+    return traces
+
+
+def _vendor_traces(graph: nx.DiGraph, root: str, inbound_status: dict[str, list], positions: dict,
+                   organisations: dict, depth: dict[str, int]) -> list[dict]:
+    """One marker trace per status: the vendors (all but ``root``) by the worst status on their way in."""
+    traces = []
+    for status in _DRAWING_ORDER:
+        keys = [k for k in graph.nodes if k != root and _worst_status(inbound_status[k]) == status]
         if not keys:
             continue
         traces.append({
@@ -110,26 +155,26 @@ def vendor_network(root, engagements, organisations, findings_of, max_nodes=MAX_
                                 f"depth {depth[k]}") for k in keys],
             "hoverinfo": "text",
             "marker": {"size": 11, "color": COLOURS[status], "line": {"width": 1, "color": "#fff"}}})
-    traces.append({"type": "scatter", "mode": "markers+text", "name": "the organisation",
-                   "x": [positions[root][0]], "y": [positions[root][1]], "text": [label(_name(organisations, root))],
-                   "textposition": "middle right", "hoverinfo": "text",
-                   "hovertext": [label(f"{_name(organisations, root)} ({root})")],
-                   "marker": {"size": 16, "color": "#1f5fbf", "symbol": "diamond"}})
+    return traces
+
+
+def _network_layout(root_name: str, depth: dict[str, int], drawn: set[str], reached: int,
+                    positions: dict) -> dict:
+    """The plotly layout: tall enough for the biggest layer, wide enough for the last layer's labels,
+    titled with the depth and, when not all ``reached`` organisations were drawn, how many were."""
     layers = max(depth[k] for k in drawn) + 1 if drawn else 1
     biggest = max(Counter(depth[k] for k in drawn).values()) if drawn else 1
     columns = [float(x) for x, _y in positions.values()]
     width = (max(columns) - min(columns)) or 1.0
-    shown = f", the nearest {len(drawn)} of {len(order):,} drawn" if len(drawn) < len(order) else ""
-    layout = {"showlegend": True, "legend": {"orientation": "h", "y": -0.05},
-              # room on the right for the labels of the last layer
-              "xaxis": {"visible": False, "range": [min(columns) - 0.04 * width, max(columns) + 0.28 * width]},
-              "yaxis": {"visible": False},
-              "height": max(420, min(1600, 26 * biggest + 120)), "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-              "title": {"text": label(f"Vendors of {_name(organisations, root)}, {layers - 1} level(s) deep{shown}"),
-                        "font": {"size": 15}},
-              "plot_bgcolor": "#fff", "paper_bgcolor": "#fff"}
-    return Network(figure={"data": traces, "layout": layout}, nodes=len(order), drawn=len(drawn),
-                   edges=graph.number_of_edges(), depth_counts=dict(sorted(Counter(depth.values()).items())))
+    shown = f", the nearest {len(drawn)} of {reached:,} drawn" if len(drawn) < reached else ""
+    return {"showlegend": True, "legend": {"orientation": "h", "y": -0.05},
+            # room on the right for the labels of the last layer
+            "xaxis": {"visible": False, "range": [min(columns) - 0.04 * width, max(columns) + 0.28 * width]},
+            "yaxis": {"visible": False},
+            "height": max(420, min(1600, 26 * biggest + 120)), "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+            "title": {"text": label(f"Vendors of {root_name}, {layers - 1} level(s) deep{shown}"),
+                      "font": {"size": 15}},
+            "plot_bgcolor": "#fff", "paper_bgcolor": "#fff"}
 
 
 def _name(organisations, key):
@@ -176,21 +221,7 @@ def data_map(title, counts: PlaceCounts, topojson_url) -> dict:
     rings where it is accessed from. Regions (EU, Worldwide) are not drawn; the page lists them."""
     stored = [(c, n) for c, n in counts.stored.items() if _alpha3(c)]
     accessed = [(c, n) for c, n in counts.accessed.items() if _alpha3(c)]
-    data = []
-    if stored:
-        data.append({"type": "choropleth", "locationmode": "ISO-3", "name": "stored in",
-                     "locations": [_alpha3(c) for c, _n in stored], "z": [n for _c, n in stored],
-                     "text": [label(f"{country_name(c)}: stored by {n} engagement(s)") for c, n in stored],
-                     "hoverinfo": "text", "colorscale": [[0, "#dbe7fb"], [1, "#1f5fbf"]],
-                     "marker": {"line": {"color": "#fff", "width": 0.5}},
-                     "colorbar": {"title": {"text": "engagements<br>storing"}, "thickness": 12}})
-    if accessed:
-        data.append({"type": "scattergeo", "locationmode": "ISO-3", "name": "accessed from", "mode": "markers",
-                     "locations": [_alpha3(c) for c, _n in accessed],
-                     "text": [label(f"{country_name(c)}: accessed from by {n} engagement(s)") for c, n in accessed],
-                     "hoverinfo": "text",
-                     "marker": {"size": [8 + 3 * min(n, 10) for _c, n in accessed], "color": "rgba(0,0,0,0)",
-                                "line": {"color": "#9a6200", "width": 2}}})
+    data = ([_stored_trace(stored)] if stored else []) + ([_accessed_trace(accessed)] if accessed else [])
     layout = {"title": {"text": label(title), "font": {"size": 15}}, "height": 480,
               "margin": {"l": 0, "r": 0, "t": 40, "b": 0}, "legend": {"orientation": "h"},
               "geo": {"scope": "world", "resolution": 110,
@@ -200,6 +231,26 @@ def data_map(title, counts: PlaceCounts, topojson_url) -> dict:
                       "showsubunits": False, "showframe": False, "showland": True, "landcolor": "#eef0f3",
                       "showcountries": True, "countrycolor": "#c4cad3"}}
     return {"data": data, "layout": layout, "config": {"topojsonURL": topojson_url}}
+
+
+def _stored_trace(stored: list[tuple[str, int]]) -> dict:
+    """Countries shaded by how many engagements store the data there."""
+    return {"type": "choropleth", "locationmode": "ISO-3", "name": "stored in",
+            "locations": [_alpha3(c) for c, _n in stored], "z": [n for _c, n in stored],
+            "text": [label(f"{country_name(c)}: stored by {n} engagement(s)") for c, n in stored],
+            "hoverinfo": "text", "colorscale": [[0, "#dbe7fb"], [1, "#1f5fbf"]],
+            "marker": {"line": {"color": "#fff", "width": 0.5}},
+            "colorbar": {"title": {"text": "engagements<br>storing"}, "thickness": 12}}
+
+
+def _accessed_trace(accessed: list[tuple[str, int]]) -> dict:
+    """Rings, sized by the number of engagements, on the countries the data is accessed from."""
+    return {"type": "scattergeo", "locationmode": "ISO-3", "name": "accessed from", "mode": "markers",
+            "locations": [_alpha3(c) for c, _n in accessed],
+            "text": [label(f"{country_name(c)}: accessed from by {n} engagement(s)") for c, n in accessed],
+            "hoverinfo": "text",
+            "marker": {"size": [8 + 3 * min(n, 10) for _c, n in accessed], "color": "rgba(0,0,0,0)",
+                       "line": {"color": "#9a6200", "width": 2}}}
 
 
 @dataclass

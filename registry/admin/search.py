@@ -55,6 +55,15 @@ NAMED_FIELDS = {
 }
 
 
+def _named(store, named: str, text: str) -> list[str]:
+    """The keys of ``named`` ("country", "category" or another kind) whose name matches ``text``."""
+    if named == "country":
+        return countries_named(text)
+    if named == "category":
+        return categories_named(store, text)
+    return keys_named(store, named, text)
+
+
 def any_of(store, kind: str, text: str) -> dict[str, list[str]]:
     """{field: values} that a search for ``text`` in a list of ``kind`` also matches."""
     kind_class(kind)
@@ -64,14 +73,24 @@ def any_of(store, kind: str, text: str) -> dict[str, list[str]]:
     resolved, out = {}, {}
     for field, named in NAMED_FIELDS.get(kind, {}).items():
         if named not in resolved:
-            resolved[named] = (countries_named(text) if named == "country"
-                               else categories_named(store, text) if named == "category"
-                               else keys_named(store, named, text))
+            resolved[named] = _named(store, named, text)
         if resolved[named]:
             out[field] = resolved[named]
     if kind == "category":
         out["key"] = categories_named(store, text)  # children of a matching parent
     return {field: values for field, values in out.items() if values}
+
+
+def _typed_key(store, text: str) -> str | None:
+    """The key of the organisation ``text`` names by key, alone or as "Name (key)" (how the picker
+    shows an organisation); None when it names none that way."""
+    if store.find("organisation", text) is not None:
+        return text
+    if text.endswith(")") and "(" in text:
+        key = text.rsplit("(", 1)[1][:-1].strip()
+        if store.find("organisation", key) is not None:
+            return key
+    return None
 
 
 def resolve_organisation(store, text: str) -> tuple[str | None, list]:
@@ -83,13 +102,9 @@ def resolve_organisation(store, text: str) -> tuple[str | None, list]:
     text = (text or "").strip()
     if not text:
         return None, []
-    if store.find("organisation", text) is not None:
-        return text, []
-    # "Name (key)" is how the picker shows an organisation.
-    if text.endswith(")") and "(" in text:
-        key = text.rsplit("(", 1)[1][:-1].strip()
-        if store.find("organisation", key) is not None:
-            return key, []
+    key = _typed_key(store, text)
+    if key is not None:
+        return key, []
     candidates, _total = store.page("organisation", query=text, sort="name", limit=MAX_NAMED)
     exact = [o for o in candidates if o.name.lower() == text.lower()]
     if len(exact) == 1:

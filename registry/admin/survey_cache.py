@@ -82,7 +82,8 @@ def _run_survey(app):
     """The survey: in a child process (so that the pages' threads do not wait for the
     interpreter lock while it runs), or in this thread when ADMIN_SURVEY_PROCESS is off
     (the default when testing, where the registry is small and the clock may be frozen)."""
-    if not app.config.get("ADMIN_SURVEY_PROCESS", not app.testing):
+    in_process = app.config.get("ADMIN_SURVEY_PROCESS")
+    if not (not app.testing if in_process is None else in_process):
         with app.app_context():
             return survey(get_store())
     settings = {k: app.config[k] for k in STORE_SETTINGS if app.config.get(k) is not None}
@@ -122,7 +123,8 @@ def findings(store) -> Findings:
             thread.start()
         else:
             event = running[1]
-    event.wait(current_app.config.get("ADMIN_SURVEY_WAIT", None if current_app.testing else 0.8))
+    wait = current_app.config.get("ADMIN_SURVEY_WAIT")
+    event.wait(wait if wait is not None else (None if current_app.testing else 0.8))
     with _lock:
         snapshot = _done.get(where)
     if snapshot is None:

@@ -1,7 +1,9 @@
 """Admin views for the registry's objects. One generic set of views serves every kind,
 configured by KIND_UI; lists are paged, sorted and searched in the store."""
 
+from collections.abc import Callable
 from dataclasses import fields
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -68,33 +70,49 @@ def _filters(store, ui):
         if not value:
             continue
         if choices == ("yes", "no"):
-            out[name] = {"yes": True, "no": False}.get(value, value)
+            key, problem = {"yes": True, "no": False}.get(value, value), None
         elif name == "country":
-            codes = search.countries_named(value)
-            exact = [c for c in codes if c == value.upper()]
-            if exact or len(codes) == 1:
-                out[name] = (exact or codes)[0]
-            else:
-                problems.append(f"country: {value!r} names " + ("no country" if not codes else
-                                                                   f"{len(codes)} countries; be more precise"))
+            key, problem = _country_filter(value)
         elif name in ORGANISATION_FILTERS:
-            key, candidates = search.resolve_organisation(store, value)
-            if key:
-                out[name] = key
-            else:
-                problems.append(f"{name}: no single organisation is called {value!r}" +
-                                (f" (did you mean {', '.join(o.name for o in candidates[:5])}?)"
-                                 if candidates else ""))
+            key, problem = _organisation_filter(store, name, value)
         elif name == "categories":
-            keys = search.categories_named(store, value)
-            if value in keys or len(keys) == 1:
-                out[name] = value if value in keys else keys[0]
-            else:
-                problems.append(f"categories: {value!r} names " + ("no category" if not keys else
-                                                                      f"{len(keys)} categories; pick one"))
+            key, problem = _category_filter(store, value)
         else:
-            out[name] = value
+            key, problem = value, None
+        if problem:
+            problems.append(problem)
+        else:
+            out[name] = key
     return out, problems
+
+
+def _country_filter(value: str) -> tuple[str | None, str | None]:
+    """(country code, None) for a typed country name or code, or (None, the problem)."""
+    codes = search.countries_named(value)
+    exact = [c for c in codes if c == value.upper()]
+    if exact or len(codes) == 1:
+        return (exact or codes)[0], None
+    return None, f"country: {value!r} names " + ("no country" if not codes else
+                                                   f"{len(codes)} countries; be more precise")
+
+
+def _organisation_filter(store, name: str, value: str) -> tuple[str | None, str | None]:
+    """(organisation key, None) for a typed organisation name or key, or (None, the problem with
+    up to five candidates)."""
+    key, candidates = search.resolve_organisation(store, value)
+    if key:
+        return key, None
+    return None, (f"{name}: no single organisation is called {value!r}" +
+                  (f" (did you mean {', '.join(o.name for o in candidates[:5])}?)" if candidates else ""))
+
+
+def _category_filter(store, value: str) -> tuple[str | None, str | None]:
+    """(category key, None) for a typed category name or key, or (None, the problem)."""
+    keys = search.categories_named(store, value)
+    if value in keys or len(keys) == 1:
+        return (value if value in keys else keys[0]), None
+    return None, f"categories: {value!r} names " + ("no category" if not keys else
+                                                      f"{len(keys)} categories; pick one")
 
 
 def _apply_errors(form, exc):
@@ -238,19 +256,28 @@ def show(slug, key):
     if ui["kind"] in ("organisation", "engagement"):
         context["survey_state"] = state = survey_findings(store)
         known = state.survey.findings if state.survey else (lambda _key: [])
-    if ui["kind"] == "organisation":
-        context["inbound"], context["outbound"], context["collections"] = objects.flows_of(store, key)
-        context["findings"] = {e.key: known(e.key) for e in context["inbound"] + context["outbound"]}
-        shown += context["inbound"] + context["outbound"] + context["collections"]
-    if ui["kind"] == "engagement":
-        context["objections"] = store.list("objection", filters={"engagement": key})
-        context["findings"] = known(key)
-        context["triage"] = store.find("triage", key)
+        extra = _organisation_context(store, key, known) if ui["kind"] == "organisation" \
+            else _engagement_context(store, key, known)
+        context.update(extra)
+        shown += extra.get("inbound", []) + extra.get("outbound", []) + extra.get("collections", [])
     context["ref_fields"] = {f.name: f.metadata["ref"] for f in fields(obj) if f.metadata.get("ref")}
     context["names"] = names_for(store, shown, extra={k: [rk for rk_kind, rk, _f in context["referrers"]
                                                           if rk_kind == k] for k in SLUG_OF})
     template = f"admin/show_{ui['kind']}.html" if ui["kind"] in ("organisation", "engagement") else "admin/show.html"
     return render_template(template, **context)
+
+
+def _organisation_context(store, key: str, known: Callable[[str], list]) -> dict[str, Any]:
+    """An organisation's page: its inbound and outbound engagements with their findings, its collections."""
+    inbound, outbound, collections = objects.flows_of(store, key)
+    return {"inbound": inbound, "outbound": outbound, "collections": collections,
+            "findings": {e.key: known(e.key) for e in inbound + outbound}}
+
+
+def _engagement_context(store, key: str, known: Callable[[str], list]) -> dict[str, Any]:
+    """An engagement's page: the objections to it, its findings and its triage."""
+    return {"objections": store.list("objection", filters={"engagement": key}), "findings": known(key),
+            "triage": store.find("triage", key)}
 
 
 @bp.route("/<slug>/<path:key>/edit", methods=["GET", "POST"])

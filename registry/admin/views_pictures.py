@@ -1,6 +1,7 @@
 """Pictures of the registry: vendor networks, maps of where data lives, vendor concentration."""
 
 import json
+from typing import Any
 
 from flask import render_template, request, url_for
 from markupsafe import Markup
@@ -65,27 +66,35 @@ def pictures():
         context.update(network=network, chart=chart(network.figure, "network-chart"),
                        organisation=organisations.get(org))
     elif view == "map":
-        category = request.args.get("category", "").strip()
-        if category and store.find("category", category) is None:
-            problems.append(f"category: no category with key {category!r}")
-        elif category:
-            scope = engagements
-            if org:
-                below = _reached(org, engagements)
-                scope = [e for e in engagements if e.exporter in below]
-            counts = draw.places_of(category, scope)
-            cat = store.get("category", category)
-            where = f" behind {organisations[org].name}" if org and org in organisations else " in the whole registry"
-            context.update(counts=counts, category=cat,
-                           chart=chart(draw.data_map(f"Where {cat.name} is stored and accessed{where}",
-                                                         counts, url_for("static", filename="topojson/")),
-                                       "map-chart"))
+        context.update(_map_context(store, org, engagements, organisations, problems))
     else:
         paths, groups = _reach_of(found) if found else (None, None)
         rows = draw.concentration(engagements, organisations, paths, groups)
         context.update(rows=rows, chart=chart(draw.concentration_chart(rows), "concentration-chart"))
     context["names"] = names_for(store, [], extra={"organisation": [org] if org else []})
     return render_template("admin/pictures.html", **context), 400 if problems else 200
+
+
+def _map_context(store, org: str | None, engagements: list, organisations: dict,
+                 problems: list[str]) -> dict[str, Any]:
+    """The map of where the category asked for is stored and accessed, behind ``org`` (or in the
+    whole registry); an unknown category goes to ``problems``, none asked for draws nothing."""
+    category = request.args.get("category", "").strip()
+    if category and store.find("category", category) is None:
+        problems.append(f"category: no category with key {category!r}")
+        return {}
+    if not category:
+        return {}
+    scope = engagements
+    if org:
+        below = _reached(org, engagements)
+        scope = [e for e in engagements if e.exporter in below]
+    counts = draw.places_of(category, scope)
+    cat = store.get("category", category)
+    where = f" behind {organisations[org].name}" if org and org in organisations else " in the whole registry"
+    return dict(counts=counts, category=cat,
+                chart=chart(draw.data_map(f"Where {cat.name} is stored and accessed{where}",
+                                          counts, url_for("static", filename="topojson/")), "map-chart"))
 
 
 def _reached(root, engagements):

@@ -17,28 +17,34 @@ class CheckboxPicker:
         self.filterable = filterable
 
     def __call__(self, field, **kwargs):
-        hints = getattr(field, "hints", {}) or {}
-        depths = getattr(field, "depths", {}) or {}
         first = [v for v in getattr(field, "first", []) or []]
+        ordered, leading = _first_ones_first(list(_choices(field)), first)
         chosen = set(field.data or [])
-        choices = list(_choices(field))
-        ordered = [c for c in choices if c[0] in first] + [c for c in choices if c[0] not in first]
-        items = []
-        for index, (value, label) in enumerate(ordered):
-            if first and index == len([c for c in choices if c[0] in first]):
-                items.append(Markup('<li class="picker-rule" aria-hidden="true"></li>'))
-            ident = f"{field.id}-{index}"
-            hint = hints.get(value)
-            depth = depths.get(value, 0)
-            items.append(Markup(
-                '<li class="depth-{depth}"><input type="checkbox" id="{ident}" name="{name}" value="{value}"{checked}>'
-                ' <label for="{ident}">{label}{hint}</label></li>').format(
-                depth=min(depth, 7), ident=ident, name=field.name, value=value, label=label,
-                checked=Markup(" checked") if value in chosen else "",
-                hint=Markup(' <small>{}</small>').format(hint) if hint else ""))
+        items = [self._item(field, index, value, label, value in chosen)
+                 for index, (value, label) in enumerate(ordered)]
+        if first and leading < len(ordered):  # a rule between the leading choices and the rest
+            items.insert(leading, Markup('<li class="picker-rule" aria-hidden="true"></li>'))
         attrs = ' data-filter="1"' if self.filterable and len(ordered) > 12 else ""
         return Markup('<div class="picker" id="{}"{}><ul>').format(field.id, Markup(attrs)) + \
             Markup("").join(items) + Markup("</ul></div>")
+
+    @staticmethod
+    def _item(field, index: int, value, label, checked: bool) -> Markup:
+        """One checkbox with its label, indented by its depth, with its hint, ticked when chosen."""
+        hint = (getattr(field, "hints", {}) or {}).get(value)
+        depth = (getattr(field, "depths", {}) or {}).get(value, 0)
+        return Markup(
+            '<li class="depth-{depth}"><input type="checkbox" id="{ident}" name="{name}" value="{value}"{checked}>'
+            ' <label for="{ident}">{label}{hint}</label></li>').format(
+            depth=min(depth, 7), ident=f"{field.id}-{index}", name=field.name, value=value, label=label,
+            checked=Markup(" checked") if checked else "",
+            hint=Markup(' <small>{}</small>').format(hint) if hint else "")
+
+
+def _first_ones_first(choices: list[tuple], first: list) -> tuple[list[tuple], int]:
+    """(the choices with those whose value is in ``first`` at the top, how many those are)."""
+    leading = [c for c in choices if c[0] in first]
+    return leading + [c for c in choices if c[0] not in first], len(leading)
 
 
 def _choices(field):

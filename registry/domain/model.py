@@ -328,6 +328,26 @@ class Collection(Entity):
 SAFEGUARD_FIELDS = ("code", "document", "signed_on", "note")
 
 
+def _safeguard(item: object) -> dict:
+    """A safeguard entry checked and cleaned (a bare code becomes ``{"code": ...}``; empty fields
+    dropped); ValidationError on the field ``safeguards`` otherwise."""
+    if isinstance(item, str):
+        item = {"code": item}
+    if not isinstance(item, dict) or not str(item.get("code", "")).strip():
+        raise ValidationError("each safeguard needs a code", field="safeguards")
+    unknown = set(item) - set(SAFEGUARD_FIELDS)
+    if unknown:
+        raise ValidationError(f"unknown safeguard field(s): {', '.join(sorted(unknown))}", field="safeguards")
+    entry = {"code": check_code(item["code"], "safeguards")}
+    if item.get("signed_on"):
+        entry["signed_on"] = _check_date(item["signed_on"], "safeguards")
+    if item.get("document"):
+        entry["document"] = check_link(item["document"], "safeguards", plain_text_allowed=True)
+    if item.get("note"):
+        entry["note"] = item["note"]
+    return entry
+
+
 @dataclass
 class Engagement(Entity):
     """An organisation (exporter) engages another (importer) for a service."""
@@ -379,25 +399,7 @@ class Engagement(Entity):
         self.announced_date = _check_date(self.announced_date, "announced_date")
         if self.effective_date and self.end_date and self.end_date < self.effective_date:
             raise ValidationError("the end date is before the effective date", field="end_date")
-        cleaned = []
-        for item in self.safeguards:
-            if isinstance(item, str):
-                item = {"code": item}
-            if not isinstance(item, dict) or not str(item.get("code", "")).strip():
-                raise ValidationError("each safeguard needs a code", field="safeguards")
-            unknown = set(item) - set(SAFEGUARD_FIELDS)
-            if unknown:
-                raise ValidationError(f"unknown safeguard field(s): {', '.join(sorted(unknown))}",
-                                      field="safeguards")
-            entry = {"code": check_code(item["code"], "safeguards")}
-            if item.get("signed_on"):
-                entry["signed_on"] = _check_date(item["signed_on"], "safeguards")
-            if item.get("document"):
-                entry["document"] = check_link(item["document"], "safeguards", plain_text_allowed=True)
-            if item.get("note"):
-                entry["note"] = item["note"]
-            cleaned.append(entry)
-        self.safeguards = cleaned
+        self.safeguards = [_safeguard(item) for item in self.safeguards]
         self.provenance = _provenance(self.provenance)
         return self
 

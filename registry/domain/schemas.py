@@ -136,14 +136,19 @@ def _place(loc):
     return out
 
 
+def _is_validator_step(part: int | str) -> bool:
+    """Whether a part of a pydantic error location names a validator or a union member, not a field."""
+    if not isinstance(part, str):
+        return False
+    # Union members show as their type's name ("str", "Safeguard"); fields are lower-case names.
+    return part.startswith(("function-", "union[")) or part[:1].isupper() or part in ("str", "int", "bool", "none")
+
+
 def _error(cls, exc):
     """The first pydantic error as a ValidationError naming the field; the rest in ``errors``."""
     errors = {}
     for item in exc.errors(include_url=False, include_input=False):
-        loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "union[")))]
-        # Union members show as their type's name ("str", "Safeguard"); fields are lower-case names.
-        loc = [p for p in loc if not (isinstance(p, str) and (p[:1].isupper() or p in ("str", "int", "bool", "none")))]
-        loc = loc or [cls.KIND]
+        loc = [p for p in item["loc"] if not _is_validator_step(p)] or [cls.KIND]
         place = _place(loc)
         message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
         message = message.removeprefix("Value error, ")

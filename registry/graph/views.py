@@ -1,6 +1,7 @@
 """Pages for graph questions, and plotly.js served by the app itself."""
 
 from functools import lru_cache
+from typing import Any
 
 from flask import Response, render_template, request, url_for
 
@@ -38,37 +39,55 @@ def _page_links(endpoint, total, limit, offset):
 @bp.route("/where")
 @role_required("viewer")
 def where():
+    """Where a category's data goes (or would go, with the planned engagements), from the form's question."""
     store = get_store()
     form = WhereForm(request.args)
     form.set_choices(store)
     context = {"form": form, "legend": LEGEND}
     if request.args.get("category") and form.validate():
-        limit, offset = form.limit.data or 50, form.offset.data or 0
-        args = dict(category=form.category.data, on=check_date(form.on.data),
-                    subject_groups=form.subject_groups.data or None, start=form.organisation.data or None,
-                    max_depth=form.depth.data or None)
-        question = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items()))
+        args = _where_question(form)
         try:
-            if form.planned.data:
-                answer, new, publishers = cached(store, ("what-if",) + question, lambda: what_if(store, **args))
-                context.update(new_findings=new, publishers=publishers)
-            else:
-                answer = cached(store, ("where",) + question, lambda: where_does_it_go(store, **args))
+            context.update(_where_answer(store, form, args))
         except ValidationError as exc:
             _field_error(form, exc, "category")
-        else:
-            page = answer.page(limit, offset)
-            context.update(answer=answer, page=page, limit=limit, offset=offset,
-                           examples={h.key: answer.example_path(h) for h in page} if form.examples.data else {},
-                           pages=_page_links("graph.where", answer.total, limit, offset))
-            if answer.hops:
-                figure, drawn, total = flow_sankey(answer)
-                context.update(sankey=figure_html(figure, "sankey"), sankey_drawn=drawn, sankey_total=total)
     elif not request.args.get("category") and request.args:
         form.validate()
         form.category.errors = list(form.category.errors) or ["choose a data category"]
     status = 400 if any(f.errors for f in form) else 200
     return render_template("graph/where.html", **context), status
+
+
+def _where_question(form: WhereForm) -> dict[str, Any]:
+    """The arguments of the path services for a valid ``form``; ValidationError for a bad date."""
+    return dict(category=form.category.data, on=check_date(form.on.data),
+                subject_groups=form.subject_groups.data or None, start=form.organisation.data or None,
+                max_depth=form.depth.data or None)
+
+
+def _where_answer(store: Any, form: WhereForm, args: dict[str, Any]) -> dict[str, Any]:
+    """The page context answering the question ``args`` of ``form`` (cached per question);
+    ValidationError from the services."""
+    question = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items()))
+    context: dict[str, Any] = {}
+    if form.planned.data:
+        answer, new, publishers = cached(store, ("what-if",) + question, lambda: what_if(store, **args))
+        context.update(new_findings=new, publishers=publishers)
+    else:
+        answer = cached(store, ("where",) + question, lambda: where_does_it_go(store, **args))
+    return {**context, **_answer_page(answer, form)}
+
+
+def _answer_page(answer: Any, form: WhereForm) -> dict[str, Any]:
+    """The page of ``answer`` the form asks for, its example paths when asked, links and the Sankey picture."""
+    limit, offset = form.limit.data or 50, form.offset.data or 0
+    page = answer.page(limit, offset)
+    context = dict(answer=answer, page=page, limit=limit, offset=offset,
+                   examples={h.key: answer.example_path(h) for h in page} if form.examples.data else {},
+                   pages=_page_links("graph.where", answer.total, limit, offset))
+    if answer.hops:
+        figure, drawn, total = flow_sankey(answer)
+        context.update(sankey=figure_html(figure, "sankey"), sankey_drawn=drawn, sankey_total=total)
+    return context
 
 
 @bp.route("/gaps")
@@ -91,18 +110,25 @@ def gaps():
             if request.args.get("format") == "csv":
                 return Response(to_csv(rows), mimetype="text/csv",
                                 headers={"Content-Disposition": "attachment; filename=gaps.csv"})
-            limit, offset = form.limit.data or 100, form.offset.data or 0
-            counts = {}
-            for row in rows:
-                counts[row.status] = counts.get(row.status, 0) + 1
-            uncategorised = sum(1 for e in found.engagements.values() if not e.categories)
-            ungrouped = sum(1 for e in found.engagements.values() if not e.subject_groups)
-            context.update(rows=rows[offset:offset + limit], total=len(rows), counts=counts, on=found.on,
-                           uncategorised=uncategorised, ungrouped=ungrouped, offset=offset,
-                           csv_url=url_for("graph.gaps", **dict(request.args.to_dict(flat=False), format=["csv"])),
-                           pages=_page_links("graph.gaps", len(rows), limit, offset))
+            context.update(_gaps_page(found, rows, form))
     status = 400 if any(f.errors for f in form) else 200
     return render_template("graph/gaps.html", **context), status
+
+
+def _gaps_page(found: Any, rows: list, form: GapsForm) -> dict[str, Any]:
+    """The page of gap ``rows`` the form asks for, with counts by status, the engagements the survey
+    could not judge fully (no categories, no subject groups) and links."""
+    limit, offset = form.limit.data or 100, form.offset.data or 0
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    uncategorised = sum(1 for e in found.engagements.values() if not e.categories)
+    ungrouped = sum(1 for e in found.engagements.values() if not e.subject_groups)
+    csv_args: dict[str, Any] = dict(request.args.to_dict(flat=False), format=["csv"])
+    return dict(rows=rows[offset:offset + limit], total=len(rows), counts=counts, on=found.on,
+                uncategorised=uncategorised, ungrouped=ungrouped, offset=offset,
+                csv_url=url_for("graph.gaps", **csv_args),
+                pages=_page_links("graph.gaps", len(rows), limit, offset))
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from flask import Response, current_app, request
 
 from .. import clock
 from ..db import get_store
-from .guard import DEFAULT_TOKEN_MAX_AGE
+from ..settings import DEFAULTS
 
 SIZE = 128  # rendered bodies kept per app
 EXTENSION = "registry.public.cache"
@@ -57,7 +57,7 @@ def _cache() -> RenderCache:
 def _token_period() -> int:
     """Which half of a form token's lifetime it is: a page is re-rendered at least that often,
     so that the tokens in a cached page are always still valid for half their life."""
-    half = max(int(current_app.config.get("PUBLIC_FORM_TOKEN_MAX_AGE", DEFAULT_TOKEN_MAX_AGE)) // 2, 1)
+    half = max(int(current_app.config.get("PUBLIC_FORM_TOKEN_MAX_AGE", DEFAULTS["PUBLIC_FORM_TOKEN_MAX_AGE"])) // 2, 1)
     return int(clock.now().timestamp()) // half
 
 

@@ -26,10 +26,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import storage
 
 from ..domain.errors import RateLimited, ValidationError
+from ..settings import DEFAULTS
 
 FORM_SALT = "registry.public.form"
-DEFAULT_TOKEN_MAX_AGE = 2 * 3600
-DEFAULT_LIMITS = {"read": (300, 60), "form": (10, 600)}
 
 
 class InvalidFormToken(ValidationError):
@@ -50,7 +49,7 @@ def check_token(token, purpose, publisher, target=""):
     if not token:
         raise InvalidFormToken("this form was sent without its security token; reload the page and try again",
                                field="form_token")
-    max_age = int(current_app.config.get("PUBLIC_FORM_TOKEN_MAX_AGE", DEFAULT_TOKEN_MAX_AGE))
+    max_age = int(current_app.config.get("PUBLIC_FORM_TOKEN_MAX_AGE", DEFAULTS["PUBLIC_FORM_TOKEN_MAX_AGE"]))
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
@@ -94,7 +93,8 @@ def new_limiter(config=None):
 
 
 def _limit(name):
-    value = current_app.config.get(f"PUBLIC_{name.upper()}_LIMIT", DEFAULT_LIMITS[name])
+    setting = f"PUBLIC_{name.upper()}_LIMIT"
+    value = current_app.config.get(setting, DEFAULTS[setting])
     if isinstance(value, str):  # "10/600" from an environment variable
         count, _, seconds = value.partition("/")
         value = (int(count), int(seconds or 60))

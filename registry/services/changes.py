@@ -78,19 +78,33 @@ def entries_for(store, before: Engagement | None, after: Engagement | None) -> t
     eng = after or before
     if eng is None or eng.KIND != "engagement":
         return [], []
-    publishers = _publishers(store, before, after)
-    old_pub = publishers.get(before.exporter) if before is not None else None
-    new_pub = publishers.get(after.exporter) if after is not None else None
+    old_pub, new_pub = _publishers_of(store, before, after)
     names = Names(store, [e for e in (before, after) if e is not None])
     if before is not None and after is not None and new_pub is not None \
             and notice.same_listing(before, after, new_pub):
         return _continuing(store, new_pub, before, after, names)
+    return _left_and_joined(before, after, old_pub, new_pub, names), []
+
+
+def _publishers_of(store, before: Engagement | None,
+                   after: Engagement | None) -> tuple[Organisation | None, Organisation | None]:
+    """The exporters of ``before`` and ``after`` (None for a missing engagement or exporter)."""
+    publishers = _publishers(store, before, after)
+    old_pub = publishers.get(before.exporter) if before is not None else None
+    new_pub = publishers.get(after.exporter) if after is not None else None
+    return old_pub, new_pub
+
+
+def _left_and_joined(before: Engagement | None, after: Engagement | None, old_pub: Organisation | None,
+                     new_pub: Organisation | None, names: Names) -> list[ChangeEntry]:
+    """The entries of a write that does not keep one listing: ``before`` leaving its publisher's
+    list (when it was listed), then ``after`` joining its publisher's (when it is listed)."""
     added: list[ChangeEntry] = []
     if before is not None and old_pub is not None and notice.is_listed(before, old_pub):
         added.append(_removal(old_pub, before, after, names))
     if after is not None and new_pub is not None and notice.is_listed(after, new_pub):
         added.append(_appearance(new_pub, before, after, names))
-    return added, []
+    return added
 
 
 def _publishers(store, *engagements) -> dict[str, Organisation]:

@@ -22,7 +22,7 @@ import re
 import yaml
 
 from ..domain.errors import ValidationError
-from ..domain.model import CATEGORY_FLAGS, Collection, Engagement, Organisation
+from ..domain.model import CATEGORY_FLAGS, Category, Collection, Engagement, Organisation, Purpose
 from ..store.base import Store
 from . import objects
 
@@ -51,20 +51,30 @@ def export_manifest(store: Store) -> dict:
         _engagement_into(systems, eng)
     for col in collections:
         _collection_into(systems, col)
+    return {
+        "organization": [],
+        "data_category": [_data_category(c) for c in categories],
+        "data_use": _data_uses(purposes, engagements),
+        "data_subject": [{"fides_key": g.key, "name": g.name, "description": g.description or None,
+                          "tags": [f"kind:{g.kind}"]} for g in groups],
+        "system": [systems[key] for key in sorted(systems)],
+    }
+
+
+def _data_category(category: Category) -> dict:
+    """A category as a Fides data category; its flags travel as tags."""
+    return {"fides_key": category.key, "name": category.name, "description": category.description or None,
+            "parent_key": category.parent, **({"tags": category.flags} if category.flags else {})}
+
+
+def _data_uses(purposes: list[Purpose], engagements: list[Engagement]) -> list[dict]:
+    """Purposes as Fides data uses, plus the placeholder use when an engagement records no purpose."""
     uses = [{"fides_key": p.key, "name": p.name, "description": p.description or None,
              "tags": [f"legal-basis:{p.legal_basis}"]} for p in purposes]
     if any(not e.purposes for e in engagements):
         uses.append({"fides_key": UNSPECIFIED_USE, "name": "Purpose not recorded",
                      "description": "The registry records no purpose for this flow."})
-    return {
-        "organization": [],
-        "data_category": [{"fides_key": c.key, "name": c.name, "description": c.description or None,
-                           "parent_key": c.parent, **({"tags": c.flags} if c.flags else {})} for c in categories],
-        "data_use": uses,
-        "data_subject": [{"fides_key": g.key, "name": g.name, "description": g.description or None,
-                          "tags": [f"kind:{g.kind}"]} for g in groups],
-        "system": [systems[key] for key in sorted(systems)],
-    }
+    return uses
 
 
 def _system(org: Organisation) -> dict:
@@ -174,8 +184,19 @@ def _list(manifest: dict, name: str) -> list[dict]:
 
 def _objects(manifest: dict) -> list[tuple[str, dict]]:
     """(kind, fields) to create, in an order that satisfies references."""
+    out = _categories(_list(manifest, "data_category"))
+    out += _purposes(_list(manifest, "data_use"))
+    out += _subject_groups(_list(manifest, "data_subject"))
+    systems = _list(manifest, "system")
+    out += [("organisation", data) for data in _parents_first([_organisation(raw) for raw in systems])]
+    flows = [item for index, raw in enumerate(systems) for item in _flows_of(raw, f"system[{index}]")]
+    return out + flows + _undeclared_flows(systems, flows)
+
+
+def _categories(resources: list[dict]) -> list[tuple[str, dict]]:
+    """Categories, each after its parents; a parent the manifest lacks is added by its name."""
     out: list[tuple[str, dict]] = []
-    categories = {local_key(c["fides_key"], dotted=True): c for c in _list(manifest, "data_category")}
+    categories = {local_key(c["fides_key"], dotted=True): c for c in resources}
     for key in sorted(categories, key=lambda k: (k.count("."), k)):
         for depth in range(key.count(".")):  # Fides lists parents, but a partial manifest may not
             parent = key.rsplit(".", key.count(".") - depth)[0]
@@ -186,31 +207,57 @@ def _objects(manifest: dict) -> list[tuple[str, dict]]:
         flags = [t for t in raw.get("tags") or [] if t in CATEGORY_FLAGS]
         out.append(("category", {"key": key, "name": raw.get("name") or key,
                                  "description": raw.get("description") or "", "flags": flags}))
-    for raw in _list(manifest, "data_use"):
+    return out
+
+
+def _tagged(raw: dict, prefix: str) -> list[str]:
+    """The values of ``raw``'s tags that start with ``prefix``, the prefix removed."""
+    return [t[len(prefix):] for t in raw.get("tags") or [] if isinstance(t, str) and t.startswith(prefix)]
+
+
+def _purposes(resources: list[dict]) -> list[tuple[str, dict]]:
+    """Purposes from data uses; the placeholder use of the export is not one."""
+    out: list[tuple[str, dict]] = []
+    for raw in resources:
         if raw["fides_key"] == UNSPECIFIED_USE:
             continue
-        basis = [t[12:] for t in raw.get("tags") or [] if isinstance(t, str) and t.startswith("legal-basis:")]
+        basis = _tagged(raw, "legal-basis:")
         out.append(("purpose", {"key": local_key(raw["fides_key"]), "name": raw.get("name") or raw["fides_key"],
                                 "description": raw.get("description") or "", "legal_basis": (basis or ["unknown"])[0]}))
-    for raw in _list(manifest, "data_subject"):
-        tags = [t[5:] for t in raw.get("tags") or [] if isinstance(t, str) and t.startswith("kind:")]
+    return out
+
+
+def _subject_groups(resources: list[dict]) -> list[tuple[str, dict]]:
+    """Subject groups from data subjects; the kind from a ``kind:`` tag, else guessed from the key."""
+    out: list[tuple[str, dict]] = []
+    for raw in resources:
+        tags = _tagged(raw, "kind:")
         kind = tags[0] if tags else SUBJECT_KINDS.get(raw["fides_key"].lower(), "other")
         out.append(("subject_group", {"key": local_key(raw["fides_key"]), "name": raw.get("name") or raw["fides_key"],
                                       "kind": kind, "description": raw.get("description") or ""}))
-    systems = _list(manifest, "system")
-    out += [("organisation", data) for data in _parents_first([_organisation(raw) for raw in systems])]
-    flows = [item for index, raw in enumerate(systems) for item in _flows_of(raw, f"system[{index}]")]
+    return out
+
+
+def _undeclared_flows(systems: list[dict], flows: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """Engagements for the system egress flows that no declaration in ``flows`` describes."""
+    out: list[tuple[str, dict]] = []
     pairs = {(data["exporter"], data["importer"]) for kind, data in flows if kind == "engagement"}
-    for raw in systems:  # a data flow no declaration describes is an engagement too
+    for raw in systems:
         source = local_key(raw["fides_key"])
         for flow in raw.get("egress") or []:
-            target = local_key(flow.get("fides_key", "")) if isinstance(flow, dict) else ""
-            if flow.get("type") == "system" and target and (source, target) not in pairs:
+            target = _system_target(flow)
+            if target and (source, target) not in pairs:
                 pairs.add((source, target))
                 carried = [local_key(c, dotted=True) for c in flow.get("data_categories") or []]
-                flows.append(("engagement", {"key": local_key(f"{source}-to-{target}"), "exporter": source,
-                                             "importer": target, "categories": carried}))
-    return out + flows
+                out.append(("engagement", {"key": local_key(f"{source}-to-{target}"), "exporter": source,
+                                           "importer": target, "categories": carried}))
+    return out
+
+
+def _system_target(flow: dict) -> str:
+    """The registry key of the system an egress flow goes to; "" when it goes to no system."""
+    target = local_key(flow.get("fides_key", "")) if isinstance(flow, dict) else ""
+    return target if flow.get("type") == "system" else ""
 
 
 def _parents_first(orgs: list[dict]) -> list[dict]:
@@ -234,36 +281,62 @@ def _organisation(raw: dict) -> dict:
 
 def _flows_of(raw: dict, where: str) -> list[tuple[str, dict]]:
     """Engagements (declarations with a system ingress) and collections (the others) of one system."""
-    out = []
+    out: list[tuple[str, dict]] = []
     meta = (raw.get("meta") or {}).get("registry") or {}
     key = local_key(raw["fides_key"])
     for i, decl in enumerate(raw.get("privacy_declarations") or []):
         if not isinstance(decl, dict):
             raise ValidationError(f"{where}.privacy_declarations[{i}] must be a mapping", field=where)
-        categories = [local_key(c, dotted=True) for c in decl.get("data_categories") or []]
-        use = decl.get("data_use")
-        purposes = [local_key(use)] if use and use != UNSPECIFIED_USE else []
-        subjects = [local_key(s) for s in decl.get("data_subjects") or []]
-        name = local_key(decl.get("name") or f"{key}-{i + 1}")
-        ingress = [local_key(s) for s in decl.get("ingress") or []]
-        if ingress:
-            for n, exporter in enumerate(ingress):
-                eng_key = name if len(ingress) == 1 else f"{name}-{n + 1}"
-                stated = (meta.get("engagements") or {}).get(eng_key) or {}
-                data = {"key": eng_key, "exporter": exporter, "importer": key, "categories": categories,
-                        "subject_groups": subjects, "purposes": purposes,
-                        "retention": decl.get("retention_period") or ""}
-                data.update({k: v for k, v in stated.items() if k in _ENG_FIELDS_IN_META})
-                out.append(("engagement", data))
-        elif subjects and categories:
-            stated = (meta.get("collections") or {}).get(name) or {}
-            for n, subject in enumerate(subjects):
-                out.append(("collection", {"key": name if len(subjects) == 1 else f"{name}-{n + 1}",
-                                           "organisation": key, "subject_group": subject,
-                                           "categories": categories,
-                                           "purposes": stated.get("purposes", purposes),
-                                           "description": stated.get("description", "")}))
+        out += _declaration_flows(key, decl, local_key(decl.get("name") or f"{key}-{i + 1}"), meta)
     return out
+
+
+def _declaration_flows(key: str, decl: dict, name: str, meta: dict) -> list[tuple[str, dict]]:
+    """The engagements (with ingress) or collections (without) of system ``key``'s declaration
+    ``name``; ``meta`` is the system's ``meta.registry``."""
+    common = _declared(decl)
+    ingress = [local_key(s) for s in decl.get("ingress") or []]
+    if ingress:
+        return _engagements(key, name, ingress, common, decl, meta.get("engagements") or {})
+    if common["subject_groups"] and common["categories"]:
+        return _collections(key, name, common, meta.get("collections") or {})
+    return []
+
+
+def _declared(decl: dict) -> dict:
+    """The categories, purposes and subject groups a privacy declaration names, as registry keys."""
+    use = decl.get("data_use")
+    return {"categories": [local_key(c, dotted=True) for c in decl.get("data_categories") or []],
+            "purposes": [local_key(use)] if use and use != UNSPECIFIED_USE else [],
+            "subject_groups": [local_key(s) for s in decl.get("data_subjects") or []]}
+
+
+def _engagements(importer: str, name: str, ingress: list[str], common: dict, decl: dict,
+                 stated: dict) -> list[tuple[str, dict]]:
+    """One engagement per exporter in a declaration's ingress; fields the registry stated in
+    ``meta`` (``stated``, by engagement key) override what Fides holds."""
+    out: list[tuple[str, dict]] = []
+    for n, exporter in enumerate(ingress):
+        eng_key = name if len(ingress) == 1 else f"{name}-{n + 1}"
+        data = {"key": eng_key, "exporter": exporter, "importer": importer, "categories": common["categories"],
+                "subject_groups": common["subject_groups"], "purposes": common["purposes"],
+                "retention": decl.get("retention_period") or ""}
+        data.update({k: v for k, v in (stated.get(eng_key) or {}).items() if k in _ENG_FIELDS_IN_META})
+        out.append(("engagement", data))
+    return out
+
+
+def _collections(organisation: str, name: str, common: dict, stated: dict) -> list[tuple[str, dict]]:
+    """One collection per subject group of a declaration without ingress; purposes and description
+    from what the registry stated in ``meta`` (``stated``, by declaration name) when present."""
+    mine = stated.get(name) or {}
+    subjects = common["subject_groups"]
+    return [("collection", {"key": name if len(subjects) == 1 else f"{name}-{n + 1}",
+                            "organisation": organisation, "subject_group": subject,
+                            "categories": common["categories"],
+                            "purposes": mine.get("purposes", common["purposes"]),
+                            "description": mine.get("description", "")})
+            for n, subject in enumerate(subjects)]
 
 
 def manifest_json(manifest: dict) -> str:

@@ -17,9 +17,10 @@ over the state graph to a fixed point, as sets that only grow:
 First the states are found breadth first, each once, which gives every hop its shortest
 distance, the number of shortest routes to it (``Hop.paths``) and a parent per state from
 which one shortest example path is read back. Then the regimes are spread with a
-worklist: a state whose set grows has its hops assessed again (memoised), and since sets
-only grow and are finite, this ends, whatever cycles the graph holds; the hop that closes
-a cycle is assessed like any other. No path is ever enumerated.
+worklist: a hop passes on what it inherits and what its own facts attach, a state whose set
+grows is visited again, and since sets only grow and are finite, this ends, whatever cycles
+the graph holds. Only then is each hop assessed, once, with its final regimes (memoised);
+the hop that closes a cycle is assessed like any other. No path is ever enumerated.
 """
 
 from collections import deque
@@ -107,7 +108,7 @@ class Flow:
     regimes: dict = field(default_factory=dict)  # state -> regimes attached upstream
     controllers: dict = field(default_factory=dict)  # state -> organisations holding the data as controller
     cut: set = field(default_factory=set)  # engagement keys a depth bound kept from being followed
-    assessments: int = 0  # assessments asked for while spreading regimes (most from the memo)
+    assessments: int = 0  # assessments asked for, one per hop (most from the memo)
 
     @property
     def states(self) -> int:
@@ -201,8 +202,18 @@ def _states(flow: Flow, engagements, organisations, groups, starts, max_depth):
 
 
 def _spread_regimes(flow: Flow, leaving: dict, order: list, assessor: Assessor) -> None:
-    """Assess every hop with the regimes attached upstream on any route, to a fixed point."""
+    """Spread the regimes attached upstream to a fixed point, then assess every hop once.
+
+    A hop passes on what it inherits and the regimes its own facts attach
+    (``Assessor.own_regimes``), which is what its assessment says travels on; so the
+    fixed point needs no assessment, and each hop is assessed once, with its final regimes.
+    """
     regimes = flow.regimes
+    own: dict[int, frozenset] = {}  # id(hop) -> the regimes it attaches itself
+    for hops in leaving.values():
+        for hop in hops:
+            own[id(hop)] = assessor.own_regimes(hop.engagement, hop.exporter, hop.importer, hop.exporter_role,
+                                                hop.group)
     queued = set(order)
     work = deque(order)  # breadth-first order first: most states are final on their first visit
     while work:
@@ -210,19 +221,20 @@ def _spread_regimes(flow: Flow, leaving: dict, order: list, assessor: Assessor) 
         queued.discard(state)
         attached = regimes.setdefault(state, frozenset())
         for hop in leaving.get(state, ()):
-            if hop.assessment and hop.regimes == attached:
-                continue
-            hop.regimes = attached
-            hop.assessment = assessor.assess(hop.engagement, hop.exporter, hop.importer, hop.exporter_role,
-                                             hop.group, attached)
-            flow.assessments += 1
-            onward = attached | frozenset(hop.assessment["regimes"])
+            onward = attached | own[id(hop)]
             known = regimes.get(hop.target, frozenset())
             if not onward <= known:
                 regimes[hop.target] = known | onward
                 if hop.target not in queued:
                     queued.add(hop.target)
                     work.append(hop.target)
+    for state in order:
+        attached = regimes[state]
+        for hop in leaving.get(state, ()):
+            hop.regimes = attached
+            hop.assessment = assessor.assess(hop.engagement, hop.exporter, hop.importer, hop.exporter_role,
+                                             hop.group, attached)
+            flow.assessments += 1
 
 
 def _spread_controllers(controllers: dict, leaving: dict) -> None:

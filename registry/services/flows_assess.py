@@ -110,10 +110,12 @@ class Assessor:
     """Assesses hop contexts as of ``on`` for the category ``asked``, memoised.
 
     The memo key is (the hop's facts, the exporter's role, the subjects' facts, the
-    regimes inherited): the hop's facts are the exporter's and importer's country and
-    certifications, the importer's role and places, the safeguards and what is carried,
-    interned to a number once per engagement, so that engagements with identical facts
-    share assessments.
+    regimes inherited but not attached by the hop's own facts): the hop's facts are the
+    exporter's and importer's country and certifications, the importer's role and places,
+    the safeguards and the flags of what is carried, interned to a number once per
+    engagement, so that engagements with identical facts share assessments. Below that,
+    ``assess_hop``'s own memo (``_Memo.regime_findings``) shares each regime's findings
+    among hops that differ in nothing the regime reads.
     """
 
     def __init__(self, categories: list[Category], asked: str | None, on: str, shared: "Assessor | None" = None):
@@ -124,6 +126,7 @@ class Assessor:
         self.kb = load_knowledge_base()
         self.flags = CategoryFlags(categories, asked)
         self._hop_facts: dict[str, tuple[int, dict, tuple]] = {}  # per question: what is carried differs
+        self._bases: dict[tuple, tuple] = {}  # (engagement, role, group) -> what _base gives
         self._memo: _Memo = shared._memo if shared is not None and shared.on == on else _Memo()
         self.assessed = 0  # how many assessments actually ran (the rest came from the memo)
 
@@ -179,25 +182,8 @@ class Assessor:
     def assess(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
                exporter_role: str, group: SubjectGroup, regimes: frozenset) -> dict:
         """The assessment (a dict as ``HopAssessment.to_dict()``) of one hop context."""
-        hop_id, hop, extra = self._facts(engagement, exporter, importer)
-        subjects_id, subjects = self._subject_facts(group)
+        hop_id, extra, subjects_id, (request, own) = self._base(engagement, exporter, importer, exporter_role, group)
         memo = self._memo
-        base = memo.requests.get((hop_id, exporter_role, subjects_id))
-        if base is None:  # parsed once per hop and once per subjects; only the inherited regimes vary
-            parsed = memo.parsed_hops.get(hop_id)
-            if parsed is None:
-                parsed = memo.parsed_hops[hop_id] = parse_hop_request(
-                    dict(hop, exporter=dict(hop["exporter"], role="controller"), on=self.on), self.day, self.kb)
-            who = memo.parsed_subjects.get(subjects_id)
-            if who is None:
-                who = memo.parsed_subjects[subjects_id] = parse_hop_request(
-                    dict(subjects, exporter={"role": "controller"}, importer={"role": "processor"}, on=self.on),
-                    self.day, self.kb)
-            request = replace(parsed, exporter=replace(parsed.exporter, role=exporter_role), subjects=who.subjects,
-                              individuals_per_year=who.individuals_per_year)
-            base = memo.requests[(hop_id, exporter_role, subjects_id)] = (
-                request, attached_fully(request, self.kb, memo.regime_findings))
-        request, own = base
         # A regime that attaches by the hop's own facts changes nothing by being inherited
         # too: leaving it out lets hops that differ only in such regimes share the result.
         regimes = regimes - own if regimes else regimes
@@ -216,6 +202,44 @@ class Assessor:
             memo.assessments[marker] = found
             self.assessed += 1
         return found
+
+    def own_regimes(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
+                    exporter_role: str, group: SubjectGroup) -> frozenset:
+        """The regimes that attach to the hop by its own facts (the exporter's seat, the subjects).
+
+        What travels on from a hop (``assess(...)["regimes"]``) is exactly these and the
+        inherited ones, so the regimes can be spread to a fixed point before assessing.
+        """
+        return self._base(engagement, exporter, importer, exporter_role, group)[3][1]
+
+    def _base(self, engagement, exporter, importer, exporter_role, group):
+        """(hop id, unknown findings, subjects id, (request without inherited regimes, own regimes))."""
+        found = self._bases.get((engagement.key, exporter_role, group.key))
+        if found is None:
+            found = self._bases[(engagement.key, exporter_role, group.key)] = self._new_base(
+                engagement, exporter, importer, exporter_role, group)
+        return found
+
+    def _new_base(self, engagement, exporter, importer, exporter_role, group):
+        hop_id, hop, extra = self._facts(engagement, exporter, importer)
+        subjects_id, subjects = self._subject_facts(group)
+        memo = self._memo
+        base = memo.requests.get((hop_id, exporter_role, subjects_id))
+        if base is None:  # parsed once per hop and once per subjects; only the inherited regimes vary
+            parsed = memo.parsed_hops.get(hop_id)
+            if parsed is None:
+                parsed = memo.parsed_hops[hop_id] = parse_hop_request(
+                    dict(hop, exporter=dict(hop["exporter"], role="controller"), on=self.on), self.day, self.kb)
+            who = memo.parsed_subjects.get(subjects_id)
+            if who is None:
+                who = memo.parsed_subjects[subjects_id] = parse_hop_request(
+                    dict(subjects, exporter={"role": "controller"}, importer={"role": "processor"}, on=self.on),
+                    self.day, self.kb)
+            request = replace(parsed, exporter=replace(parsed.exporter, role=exporter_role), subjects=who.subjects,
+                              individuals_per_year=who.individuals_per_year)
+            base = memo.requests[(hop_id, exporter_role, subjects_id)] = (
+                request, attached_fully(request, self.kb, memo.regime_findings))
+        return hop_id, extra, subjects_id, base
 
     def _as_dict(self, assessment: HopAssessment) -> dict:
         """``assessment.to_dict()``, with each finding serialised once for all the hops sharing it."""

@@ -86,20 +86,36 @@ class Survey:
     downstream: dict = field(default_factory=dict)  # organisation -> organisations its data reaches
 
     def absorb(self, hops, category):
+        """Fold ``hops`` (of the question about ``category``) into the findings by engagement."""
+        by_engagement, downstream = self.by_engagement, self.downstream
+        prepared: dict[int, list] = {}  # id(assessment) -> [(marker, finding, rank)]: hops share assessments
         for hop in hops:
-            per = self.by_engagement.setdefault(hop.engagement.key, {})
+            assessment = hop.assessment
+            items = prepared.get(id(assessment))
+            if items is None:
+                items = prepared[id(assessment)] = [
+                    ((f["regime"], f.get("rule"), f.get("basis")), f, STATUS_ORDER[f["status"]])
+                    for f in assessment["findings"]]
+            e = hop.engagement
+            per = by_engagement.get(e.key)
+            if per is None:
+                per = by_engagement[e.key] = {}
             context = None
             identity = (category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning)
-            for finding in hop.assessment["findings"]:
-                marker = (finding["regime"], finding.get("rule"), finding.get("basis"))
+            for marker, finding, rank in items:
                 group = per.get(marker)
-                if group is None or STATUS_ORDER[finding["status"]] < STATUS_ORDER[group.status]:
+                if group is None or rank < STATUS_ORDER[group.status]:
                     per[marker] = group = FindingGroup(finding)
-                if finding["status"] == group.status and identity not in group.seen:
+                elif rank != STATUS_ORDER[group.status]:
+                    continue
+                if identity not in group.seen:
                     group.seen.add(identity)
                     context = context or dict(hop.context(), category=category, paths=hop.paths)
                     group.contexts.append(context)
-            self.downstream.setdefault(hop.engagement.exporter, set()).add(hop.engagement.importer)
+            targets = downstream.get(e.exporter)
+            if targets is None:
+                targets = downstream[e.exporter] = set()
+            targets.add(e.importer)
 
     def findings(self, key) -> list[dict]:
         """The engagement's worst finding per regime, rule and basis, worst first."""

@@ -122,14 +122,23 @@ def check_listed(publisher: Organisation | None, engagement: Engagement, before:
     if engagement.status == "planned":
         _check_planned(engagement, publisher, today, early,
                        previous is not None and not material_differences(previous, engagement))
-    elif previous is None:
+    elif not early:
+        _check_in_force(engagement, previous, publisher, today)
+
+
+def _check_in_force(engagement: Engagement, previous: Engagement | None, publisher: Organisation,
+                    today: str) -> None:
+    """ValidationError when a listed engagement that is not planned (and has no early-start reason)
+    takes effect before its notice: joining the list directly, or a plan turned active before the
+    notice period of its announcement ends. ``previous``: the same listing before the write."""
+    if previous is None:
         start = earliest_start(today, publisher.notice_days)
-        if not early and start > today:  # with no notice period promised, a change may start the day it is listed
+        if start > today:  # with no notice period promised, a change may start the day it is listed
             raise ValidationError(
                 "a sub-processor joins a public list as a planned change: set the status to planned with the "
                 f"date it takes effect, {start} or later ({_period(publisher)}), unless an admin records a reason "
                 "for the early start", field="status")
-    elif previous.status == "planned" and not early:
+    elif previous.status == "planned":
         win = window(engagement.announced_date or today, publisher.notice_days)
         if today < win.earliest_start:
             raise ValidationError(

@@ -67,9 +67,21 @@ def check_date(value, name="on") -> str:
         raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from None
 
 
-def _hop_order(hop: Hop):
-    return (STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role,
-            sorted(hop.regimes), hop.returning)
+def _worst_first(hops) -> list[Hop]:
+    """``hops`` worst first, then by engagement, group, role, regimes and returning (a total order).
+
+    Each distinct regime set is sorted once: many hops share one.
+    """
+    ordered: dict[frozenset, list] = {}
+    decorated = []
+    for hop in hops:
+        regimes = ordered.get(hop.regimes)
+        if regimes is None:
+            regimes = ordered[hop.regimes] = sorted(hop.regimes)
+        decorated.append(((STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role, regimes,
+                           hop.returning), hop))
+    decorated.sort(key=lambda pair: pair[0])
+    return [hop for _, hop in decorated]
 
 
 @dataclass
@@ -257,7 +269,7 @@ def where_does_it_go(store, category, on=None, subject_groups=None, start=None, 
     answer = FlowAnswer(category=category, on=on, include_planned=include_planned, start=start,
                         max_depth=max_depth, starts=starts, organisations=dict(reach.organisations),
                         subject_groups=question.groups, flow=flow)
-    answer.hops = sorted(flow.hops.values(), key=_hop_order)
+    answer.hops = _worst_first(flow.hops.values())
     answer.cut = sorted(flow.cut | set(reach.cut))  # the store's bound, or the flow's on a deeper context
     return answer
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from .. import clock
 from ..domain.errors import Conflict, ValidationError
-from ..domain.model import Engagement
+from ..domain.model import Engagement, Organisation
 from . import changes, notice
 from .events import ListChanged
 from .notice import changes_early_start, check_engagement, earliest_start, is_listed, objection_deadline
@@ -71,12 +71,7 @@ def record_initial_list(store, actor: str, publisher_key: str, as_of: str, engag
             _check_initial(publisher, eng, as_of)
             uow.add(eng)
             if eng.status == "planned" and eng.public:
-                vendor = vendors[eng.importer].name if eng.importer in vendors else eng.importer
-                planned = changes.new_entry(publisher, eng.key, "announced", f"{vendor} is planned as a "
-                                            f"sub-processor from {eng.effective_date}", vendor, eng.effective_date,
-                                            announced=as_of)
-                uow.add(planned)
-                uow.emit(ListChanged(publisher=publisher.key, engagement=eng.key, kind="listed", change=planned))
+                _announce_initial(uow, publisher, eng, vendors, as_of)
         entry = changes.new_entry(publisher, "", "initial-list",
                                   f"First published list of {publisher.name}: {len(built)} service provider(s) "
                                   f"as of {as_of}", "", as_of, announced=as_of, notice_applies=False)
@@ -84,6 +79,16 @@ def record_initial_list(store, actor: str, publisher_key: str, as_of: str, engag
         uow.emit(ListChanged(publisher=publisher.key, engagement="", kind="listed", change=entry))
         written = uow.commit()
     return [obj for obj in written if obj.KIND == "engagement"]
+
+
+def _announce_initial(uow: Any, publisher: Organisation, eng: Engagement, vendors: dict, as_of: str) -> None:
+    """Record, in ``uow``, the announcement of a public planned engagement of the first list."""
+    vendor = vendors[eng.importer].name if eng.importer in vendors else eng.importer
+    planned = changes.new_entry(publisher, eng.key, "announced", f"{vendor} is planned as a "
+                                f"sub-processor from {eng.effective_date}", vendor, eng.effective_date,
+                                announced=as_of)
+    uow.add(planned)
+    uow.emit(ListChanged(publisher=publisher.key, engagement=eng.key, kind="listed", change=planned))
 
 
 def _initial_date(as_of: str) -> str:
@@ -131,16 +136,22 @@ def imported_entries(store, objects: list[tuple[str, Any]]) -> list:
     first list goes through ``record_initial_list`` instead.
     """
     with_history = {obj.publisher for kind, obj in objects if kind == "change"}
-    in_document = {obj.key: obj for kind, obj in objects if kind == "organisation"}
     engagements = [obj for kind, obj in objects if kind == "engagement"]
-    known = lookup(store, "organisation", [e.exporter for e in engagements if e.exporter not in in_document])
-    organisations = {**known, **in_document}
+    organisations = _exporters(store, objects, engagements)
     entries = []
     for index, engagement in enumerate(engagements):
         publisher = organisations.get(engagement.exporter)
         if publisher is not None and publisher.key not in with_history and is_listed(engagement, publisher):
             entries.append(_imported_entry(store, organisations, publisher, engagement, index))
     return entries
+
+
+def _exporters(store, objects: list[tuple[str, Any]], engagements: list[Engagement]) -> dict[str, Organisation]:
+    """The organisations of the document by key, with the exporters of ``engagements`` that only
+    the store holds."""
+    in_document = {obj.key: obj for kind, obj in objects if kind == "organisation"}
+    known = lookup(store, "organisation", [e.exporter for e in engagements if e.exporter not in in_document])
+    return {**known, **in_document}
 
 
 def _imported_entry(store, organisations: dict, publisher, engagement: Engagement, index: int):

@@ -24,9 +24,10 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 
 from .. import clock
-from ..store.base import retrying
 from ..domain.errors import NotFound, RateLimited, ValidationError
 from ..domain.model import Subscription
+from ..settings import DEFAULTS
+from ..store.base import retrying
 from .events import SubscriptionRequested
 from .public_view import find_publisher
 from .tokens import make_token, read_token
@@ -62,8 +63,8 @@ def unsubscribe_token(config: Mapping, subscription: Subscription) -> str:
 
 
 def _check_address_limit(store, email: str, config: Mapping) -> None:
-    limit = int(config.get("SUBSCRIBE_ADDRESS_LIMIT", 3))
-    window = int(config.get("SUBSCRIBE_ADDRESS_WINDOW", 3600))
+    limit = int(config.get("SUBSCRIBE_ADDRESS_LIMIT", DEFAULTS["SUBSCRIBE_ADDRESS_LIMIT"]))
+    window = int(config.get("SUBSCRIBE_ADDRESS_WINDOW", DEFAULTS["SUBSCRIBE_ADDRESS_WINDOW"]))
     cutoff = (clock.now() - timedelta(seconds=window)).isoformat()
     count = 0
     for sub in store.list("subscription", filters={"email": email}):

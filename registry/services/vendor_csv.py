@@ -105,10 +105,25 @@ def read_rows(text: str) -> tuple[list[VendorRow], list[Problem]]:
         return [], [Problem(None, None, "the file is empty: the first row must name the columns")]
     header_row, header = records[0]
     names = [_fold_header(cell) for cell in header]
-    problems = []
+    problems = _header_problems(header_row, header, names)
+    if problems:
+        return [], problems
+    rows = []
+    for number, record in records[1:]:
+        row, found = _record(number, record, names)
+        problems.extend(found)
+        if row is not None:
+            rows.append(row)
+    return rows, problems
+
+
+def _header_problems(header_row: int, header: list[str], names: list[str]) -> list[Problem]:
+    """What is wrong with the header row (``names``: its cells folded); none of the columns
+    known means it is no header at all."""
     if not set(names) & set(COLUMNS):
-        return [], [Problem(header_row, None, "no header row: the first row must name the columns "
-                                              f"({', '.join(COLUMNS[1:])})")]
+        return [Problem(header_row, None, "no header row: the first row must name the columns "
+                                          f"({', '.join(COLUMNS[1:])})")]
+    problems = []
     for index, name in enumerate(names):
         if name not in COLUMNS:
             problems.append(Problem(header_row, header[index].strip() or f"#{index + 1}",
@@ -117,19 +132,15 @@ def read_rows(text: str) -> tuple[list[VendorRow], list[Problem]]:
             problems.append(Problem(header_row, name, "the column appears twice"))
     if "name" not in names:
         problems.append(Problem(header_row, "name", "the required column name is missing"))
-    if problems:
-        return [], problems
-    rows = []
-    for number, record in records[1:]:
-        if len(record) > len(names) and any(cell.strip() for cell in record[len(names):]):
-            problems.append(Problem(number, None, f"{len(record)} cells but the header names {len(names)} columns"))
-            continue
-        cells = {name: _restored(record[i].strip() if i < len(record) else "") for i, name in enumerate(names)}
-        row, found = _row(number, cells)
-        problems.extend(found)
-        if row is not None:
-            rows.append(row)
-    return rows, problems
+    return problems
+
+
+def _record(number: int, record: list[str], names: list[str]) -> tuple[VendorRow | None, list[Problem]]:
+    """One line of the file read under the header ``names``: a row, or None, with its problems."""
+    if len(record) > len(names) and any(cell.strip() for cell in record[len(names):]):
+        return None, [Problem(number, None, f"{len(record)} cells but the header names {len(names)} columns")]
+    cells = {name: _restored(record[i].strip() if i < len(record) else "") for i, name in enumerate(names)}
+    return _row(number, cells)
 
 
 def _row(number: int, cells: dict[str, str]) -> tuple[VendorRow | None, list[Problem]]:

@@ -205,18 +205,25 @@ def plan_import(store: Store, publisher_key: str, data: bytes, as_of: str | None
     wanted = _resolve_rows(rows, registry, publisher, plan, problems)
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    _plan_changes(plan, publisher, wanted, existing, registry)
+    _check_writes(plan, problems)
+    if problems:
+        raise ImportRefused(problems)
+    return plan
+
+
+def _plan_changes(plan: ImportPlan, publisher: Organisation, wanted: dict, existing: list[Engagement],
+                  registry: _Registry) -> None:
+    """Into ``plan``: a change for each vendor the file lists (``wanted``), then the removal, as of
+    the plan's date, of each current engagement (``existing``) whose vendor the file leaves out."""
     by_vendor = {e.importer: e for e in existing}
     for vendor, (row, fields) in wanted.items():
         before = by_vendor.pop(vendor, None)
         plan.vendors.append(_change(plan, publisher, vendor, row, fields, before, registry))
     for vendor, before in by_vendor.items():
-        ended = dict(before.to_dict(), status="ended", end_date=max(as_of, before.effective_date or as_of))
+        ended = dict(before.to_dict(), status="ended", end_date=max(plan.as_of, before.effective_date or plan.as_of))
         plan.vendors.append(VendorChange("removed", vendor, _label(registry, vendor, plan), engagement=ended,
                                          before=before))
-    _check_writes(plan, problems)
-    if problems:
-        raise ImportRefused(problems)
-    return plan
 
 
 def _as_of(as_of: str | None) -> str:
@@ -316,7 +323,7 @@ def _fill_in(row: VendorRow, org: Organisation, publisher, plan: ImportPlan) -> 
               if getattr(row, name) and not getattr(org, name)}
     for name in ("legal_name", "country", "website"):
         stated, recorded = getattr(row, name), getattr(org, name)
-        if stated and recorded and stated != recorded and (name != "website" or _host(stated) != _host(recorded)):
+        if _contradicts(name, stated, recorded):
             plan.kept_facts.append(f"{org.name}: the file says {name} {stated}; the registry keeps {recorded}")
     if row.affiliate and not org.parent and org.key != _group_parent(publisher):
         fields["parent"] = _group_parent(publisher)
@@ -324,28 +331,50 @@ def _fill_in(row: VendorRow, org: Organisation, publisher, plan: ImportPlan) -> 
         plan.organisation_updates.append((org, fields))
 
 
+def _contradicts(name: str, stated, recorded) -> bool:
+    """Whether the file states a fact the registry records otherwise (a website on the same host
+    does not count)."""
+    return bool(stated and recorded and stated != recorded
+                and (name != "website" or _host(stated) != _host(recorded)))
+
+
 def _change(plan: ImportPlan, publisher, vendor: str, row: VendorRow, fields: dict, before: Engagement | None,
             registry: _Registry) -> VendorChange:
+    """What the file's ``row`` does to the publisher's engagement of ``vendor`` (``before``, None when
+    there is none yet): adds it, changes the fields whose columns the file has, or leaves it as it is."""
     name = _label(registry, vendor, plan)
     if before is None:
         return VendorChange("added", vendor, name, row.row, _new_engagement(plan, publisher, vendor, fields))
-    after = before.to_dict()
-    kept = {s["code"]: s for s in before.safeguards if isinstance(s, dict)}  # evidence of codes still in place is kept
     stated = {k for k in ENGAGEMENT_FIELDS if FIELD_COLUMNS[k] in row.columns}  # a missing column says nothing
-    after.update({k: v for k, v in fields.items() if k in stated and k != "safeguards"})
-    if "safeguards" in stated:
-        after["safeguards"] = [kept.get(code, {"code": code}) for code in fields["safeguards"]]
-    differences = {}
-    for name_ in sorted(stated, key=ENGAGEMENT_FIELDS.index):
-        old, new = getattr(before, name_), after[name_]
-        if name_ == "safeguards":
-            old, new = before.safeguard_codes, fields["safeguards"]
-        same = set(old or []) == set(new or []) if name_ in SET_FIELDS or name_ == "safeguards" else old == new
-        if not same:
-            differences[FIELD_COLUMNS[name_]] = (old, new)
+    after = _updated(before, fields, stated)
+    differences = _differences(before, after, fields, stated)
     if not differences:
         return VendorChange("unchanged", vendor, name, row.row, after, before)
     return VendorChange("changed", vendor, name, row.row, after, before, differences)
+
+
+def _updated(before: Engagement, fields: dict, stated: set[str]) -> dict:
+    """The engagement's fields with the ``stated`` ones from the file; a safeguard still in place
+    keeps its evidence."""
+    after = before.to_dict()
+    kept = {s["code"]: s for s in before.safeguards if isinstance(s, dict)}
+    after.update({k: v for k, v in fields.items() if k in stated and k != "safeguards"})
+    if "safeguards" in stated:
+        after["safeguards"] = [kept.get(code, {"code": code}) for code in fields["safeguards"]]
+    return after
+
+
+def _differences(before: Engagement, after: dict, fields: dict, stated: set[str]) -> dict[str, tuple]:
+    """{column: (old, new)} for the ``stated`` fields that change (lists compared as sets)."""
+    differences = {}
+    for name in sorted(stated, key=ENGAGEMENT_FIELDS.index):
+        old, new = getattr(before, name), after[name]
+        if name == "safeguards":
+            old, new = before.safeguard_codes, fields["safeguards"]
+        same = set(old or []) == set(new or []) if name in SET_FIELDS or name == "safeguards" else old == new
+        if not same:
+            differences[FIELD_COLUMNS[name]] = (old, new)
+    return differences
 
 
 def _new_engagement(plan: ImportPlan, publisher, vendor: str, fields: dict) -> dict:
@@ -451,25 +480,28 @@ def import_vendors(store: Store, actor: str, publisher_key: str, data: bytes, as
     return plan
 
 
+def _vendor_row(eng: Engagement, org: Organisation, purposes: dict, publisher: Organisation) -> dict[str, str]:
+    """The CSV cells of one engagement of ``publisher`` with vendor ``org`` (``purposes`` by key, for names)."""
+    group = {publisher.key, publisher.parent} - {None}
+    return {
+        "key": org.key, "name": org.name, "legal_name": org.legal_name, "country": org.country or "",
+        "website": org.website, "service": eng.service,
+        "purpose": "; ".join(purposes[p].name if p in purposes else p for p in eng.purposes),
+        "locations": "; ".join(eng.store_countries), "access_locations": "; ".join(eng.access_countries),
+        "categories": "; ".join(eng.categories), "subjects": "; ".join(eng.subject_groups),
+        "safeguards": "; ".join(eng.safeguard_codes), "role": eng.importer_role,
+        "affiliate": yes_no(org.parent in group or org.key == publisher.parent),
+        "since": eng.effective_date or "", "public": yes_no(eng.public), "notes": eng.internal_notes}
+
+
 def export_vendors(store: Store, publisher_key: str) -> str:
     """The publisher's current list (every engagement it exports that has not ended) as CSV."""
     publisher = store.get("organisation", publisher_key)
     engagements = [e for e in store.list("engagement", filters={"exporter": publisher.key}) if e.status != "ended"]
     vendors = publication.lookup(store, "organisation", [e.importer for e in engagements])
     purposes = publication.lookup(store, "purpose", [p for e in engagements for p in e.purposes])
-    group = {publisher.key, publisher.parent} - {None}
-    rows = []
-    for eng in engagements:
-        org = vendors.get(eng.importer) or Organisation(key=eng.importer, name=eng.importer)
-        rows.append({
-            "key": org.key, "name": org.name, "legal_name": org.legal_name, "country": org.country or "",
-            "website": org.website, "service": eng.service,
-            "purpose": "; ".join(purposes[p].name if p in purposes else p for p in eng.purposes),
-            "locations": "; ".join(eng.store_countries), "access_locations": "; ".join(eng.access_countries),
-            "categories": "; ".join(eng.categories), "subjects": "; ".join(eng.subject_groups),
-            "safeguards": "; ".join(eng.safeguard_codes), "role": eng.importer_role,
-            "affiliate": yes_no(org.parent in group or org.key == publisher.parent),
-            "since": eng.effective_date or "", "public": yes_no(eng.public), "notes": eng.internal_notes})
+    rows = [_vendor_row(eng, vendors.get(eng.importer) or Organisation(key=eng.importer, name=eng.importer),
+                        purposes, publisher) for eng in engagements]
     rows.sort(key=lambda r: (r["name"].casefold(), r["key"]))
     return write_rows(rows)
 

@@ -18,6 +18,44 @@ def _field_test(many, name, values):
     return "json_extract(data, ?) IN (SELECT value FROM json_each(?))", ["$." + name, values]
 
 
+def _filter_tests(many: set[str] | frozenset[str], filters: dict) -> tuple[list[str], list]:
+    """(SQL tests, their arguments): each filter must hold; a list field holds the value among its items."""
+    where: list[str] = []
+    args: list = []
+    for name, value in filters.items():
+        if name in many:
+            where.append("EXISTS (SELECT 1 FROM json_each(data, ?) WHERE value = ?)")
+        else:
+            where.append("json_extract(data, ?) IS ?")
+            value = int(value) if isinstance(value, bool) else value
+        args += ["$." + name, value]
+    return where, args
+
+
+def _search_tests(many: set[str] | frozenset[str], query: str, any_of: dict) -> tuple[list[str], list]:
+    """(SQL tests, their arguments) of which one must hold: ``query`` in the key or name, or a field
+    of ``any_of`` holding one of its values."""
+    alternatives: list[str] = []
+    args: list = []
+    if query:
+        alternatives.append("instr(lower(key), ?) > 0 OR instr(lower(name), ?) > 0")
+        args += [query.lower(), query.lower()]
+    for name, values in any_of.items():
+        sql, more = _field_test(many, name, json.dumps(sorted(set(values))))
+        alternatives.append(sql)
+        args += more
+    return alternatives, args
+
+
+def _order(sort: str, direction: str) -> tuple[str, list[str]]:
+    """(ORDER BY clause, its arguments): by ``sort`` (missing values as ''), then key."""
+    if sort == "key":
+        return f"key {direction}", []
+    if sort == NAME:
+        return f"lower(name) {direction}, key {direction}", []
+    return f"lower(coalesce(json_extract(data, ?), '')) {direction}, key {direction}", ["$." + sort]
+
+
 class SQLitePages:
     """``page``, ``find_many`` and ``audit_page`` over the ``entities`` and ``audit`` tables."""
 
@@ -42,36 +80,15 @@ class SQLitePages:
         many = list_fields(kind_class(kind))
         sort = check_sort(kind, sort)
         limit, offset = check_window(limit, offset)
-        where, args = ["kind = ?"], [kind]
-        for name, value in (filters or {}).items():
-            if name in many:
-                where.append("EXISTS (SELECT 1 FROM json_each(data, ?) WHERE value = ?)")
-            else:
-                where.append("json_extract(data, ?) IS ?")
-                value = int(value) if isinstance(value, bool) else value
-            args += ["$." + name, value]
-        alternatives, alt_args = [], []
-        if query:
-            alternatives.append("instr(lower(key), ?) > 0 OR instr(lower(name), ?) > 0")
-            alt_args += [query.lower(), query.lower()]
-        for name, values in (any_of or {}).items():
-            sql, more = _field_test(many, name, json.dumps(sorted(set(values))))
-            alternatives.append(sql)
-            alt_args += more
+        tests, test_args = _filter_tests(many, filters or {})
+        where, args = ["kind = ?", *tests], [kind, *test_args]
+        alternatives, alt_args = _search_tests(many, query, any_of or {})
         if alternatives:
             where.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
             args += alt_args
         condition = " AND ".join(where)
         total = self.conn.execute(f"SELECT count(*) FROM entities WHERE {condition}", args).fetchone()[0]
-        direction = "DESC" if descending else "ASC"
-        order_args: list[str]
-        if sort == "key":
-            order, order_args = f"key {direction}", []
-        elif sort == NAME:
-            order, order_args = f"lower(name) {direction}, key {direction}", []
-        else:
-            order, order_args = f"lower(coalesce(json_extract(data, ?), '')) {direction}, key {direction}", \
-                ["$." + sort]
+        order, order_args = _order(sort, "DESC" if descending else "ASC")
         rows = self.conn.execute(
             f"SELECT data, version FROM entities WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
             args + order_args + [limit, offset]).fetchall()

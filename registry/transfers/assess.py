@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from registry.transfers.knowledge import KnowledgeBase, Regime, Rule, When, load_knowledge_base
-from registry.transfers.request import HopRequest, Importer
+from registry.transfers.request import Exporter, HopRequest, Importer
 
 STATUSES = ("ok", "unknown", "action", "violation")  # least to most severe
 LOCAL_PRIMARY = "local-primary-copy"
@@ -71,30 +71,43 @@ def assess_hop(request: HopRequest, kb: KnowledgeBase | None = None, memo: dict 
     kb = kb or load_knowledge_base()
     if memo is None:
         core = _expand_places(request, kb)
-    else:  # expanded once per importer and date; the fields left out here are not read below
-        stripped = replace(request, exporter=replace(request.exporter, country=None, certifications=()),
-                           regimes=(), categories=())
-        core = memo.get(stripped)
-        if core is None:
-            core = memo[stripped] = _expand_places(stripped, kb)
+    else:  # expanded once per importer and date; what is left out here is not read below
+        key = ("core", request.on, request.exporter.role, request.importer, request.subjects, request.flags,
+               request.individuals_per_year, request.safeguards)
+        cached = memo.get(key)
+        if cached is None:
+            stripped = replace(request, exporter=Exporter(country=None, role=request.exporter.role), regimes=(),
+                               categories=())
+            cached = memo[key] = _expand_places(stripped, kb)
+        core = cached
+    return _assess_attached(core, _attached(kb, request, memo), request.exporter.country is None, memo)
+
+
+def _assess_attached(core: HopRequest, attached: list, seat_unknown: bool, memo: dict | None) -> HopAssessment:
+    """The assessment of ``core`` under the ``attached`` (regime, fully) pairs."""
     findings: list[Finding] = []
     travelling: list[str] = []
-    for regime, full in _attached(kb, request, memo):
+    for regime, full in attached:
         if full:
             travelling.append(regime.id)
         if memo is None:
             findings.extend(_assess_regime(regime, core, full))
             continue
-        key = _regime_key(regime, full, core, memo)
-        found = memo.get(key)
+        # First by the core's identity (memoised, so kept alive: cheap), then by what is read.
+        quick = (id(core), regime.id, full)
+        found = memo.get(quick)
         if found is None:
-            found = memo[key] = tuple(_assess_regime(regime, core, full))
+            key = _regime_key(regime, full, core, memo)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = tuple(_assess_regime(regime, core, full))
+            memo[quick] = found
         findings.extend(found)
-    if request.exporter.country is None:
+    if seat_unknown:
         findings.append(_UNKNOWN_ESTABLISHMENT)
     findings.sort(key=_severity)  # stable: keeps regime and rule order
     status = findings[0].status if findings else "ok"
-    return HopAssessment(on=request.on, status=status, findings=tuple(findings), regimes=tuple(travelling))
+    return HopAssessment(on=core.on, status=status, findings=tuple(findings), regimes=tuple(travelling))
 
 
 @dataclass(frozen=True)
@@ -141,8 +154,11 @@ def _regime_key(regime: Regime, full: bool, req: HopRequest, memo: dict) -> tupl
             req.individuals_per_year if reads.individuals else None)
 
 
+_SEVERITY = {status: -rank for rank, status in enumerate(STATUSES)}
+
+
 def _severity(finding: Finding) -> int:
-    return -STATUSES.index(finding.status)
+    return _SEVERITY[finding.status]
 
 
 def _attached(kb: KnowledgeBase, req: HopRequest, memo: dict | None) -> list[tuple[Regime, bool]]:
@@ -454,9 +470,10 @@ def _duty(regime: Regime, rule, req: HopRequest) -> Finding | None:
 
 
 def attached_fully(request: HopRequest, kb: KnowledgeBase | None = None, memo: dict | None = None) -> frozenset:
-    """Ids of the regimes that fully attach to ``request`` (travel on with the data).
+    """Ids of the regimes that fully attach to ``request`` by its own facts, inherited regimes aside.
 
     A regime in this set is unaffected by also being inherited, so a caller may leave it
     out of ``request.regimes`` without changing the assessment (``memo`` as ``assess_hop``).
     """
-    return frozenset(regime.id for regime, full in _attached(kb or load_knowledge_base(), request, memo) if full)
+    own = replace(request, regimes=()) if request.regimes else request
+    return frozenset(regime.id for regime, full in _attached(kb or load_knowledge_base(), own, memo) if full)

@@ -122,12 +122,13 @@ def test_an_unreachable_server_is_store_unavailable(scheme):
         driver.close()
 
 
-def test_the_traversal_is_a_pruning_breadth_first_search(neo4j_store):
-    """Guards the plan: no path enumeration however the query is edited."""
+def test_the_traversal_reads_edges_and_enumerates_no_path(neo4j_store):
+    """Guards the plan: the candidate query expands single hops only, whatever is edited later
+    (the walk itself happens in Python over the edges it returns)."""
     create(neo4j_store, *base_graph(), engagement("acme-cloudco", "acme", "cloudco", ["account"]))
     _, summary, _ = neo4j_store.driver.execute_query(
-        "EXPLAIN " + cypher.query("traversal/reach"), database_=neo4j_store.database,
-        starts=["acme"], category="account", on="2025-01-01", planned=False, groups=None, max_depth=6)
+        cypher.explained("traversal/candidates"), database_=neo4j_store.database,
+        category="account", on="2025-01-01", planned=False, groups=None)
 
     def operators(plan):
         yield plan["operatorType"]
@@ -135,4 +136,4 @@ def test_the_traversal_is_a_pruning_breadth_first_search(neo4j_store):
             yield from operators(child)
 
     found = list(operators(summary.plan))
-    assert any(op.startswith("VarLengthExpand(Pruning,BFS") for op in found), found
+    assert found and not [op for op in found if "VarLength" in op or "ShortestPath" in op], found
