@@ -10,8 +10,10 @@ import pytest
 
 from benchmarks.synthetic import build
 from registry.admin import caveats, pictures, search
+from registry.db import get_store
 from registry.services import objects
 from registry.services.exchange import import_registry, seed
+from registry.services.users import create_token
 from tests.conftest import PASSWORD, csrf_from
 
 ROW_RE = re.compile(r"<tr>\s*<td><a href=\"/admin/(?:organisations|engagements)/[^\"]+\">")
@@ -181,7 +183,7 @@ def test_dashboard_shows_findings_objections_and_planned_changes(client, auth, d
     assert "seed" in page.text  # who made the recent changes
 
 
-def test_users_change_password_reset_and_disable(client, auth, app, store):
+def test_users_change_password_reset_and_disable(client, auth, app):
     auth.login("viewer")
     wrong = auth.post_form("/admin/account/password", {"current": "nope", "new": "a new password 1",
                                                        "confirm": "a new password 1"})
@@ -196,7 +198,14 @@ def test_users_change_password_reset_and_disable(client, auth, app, store):
     token = csrf_from(users)
     reset = client.post("/admin/users/editor/reset", data={"csrf_token": token}, follow_redirects=True).text
     password = re.search(r"New one-time password for editor: (\S+) ", reset).group(1)
-    client.post("/admin/users/viewer/disable", data={"csrf_token": token})
+    with app.app_context():
+        _record, secret = create_token(get_store(), "viewer", "script", "admin")
+    script = app.test_client()  # no session cookie: the token alone
+    assert script.get("/api/v1/organisations", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    disabled = client.post("/admin/users/viewer/disable", data={"csrf_token": token}, follow_redirects=True)
+    assert "Disabled viewer" in disabled.text and "1 API token(s) revoked" in disabled.text
+    # a disabled user's API tokens stop working too
+    assert script.get("/api/v1/organisations", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
     client.post("/logout", data={"csrf_token": token})
     assert auth.login("editor", password).status_code == 302
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})

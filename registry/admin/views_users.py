@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..auth import role_required
 from ..db import get_store
 from ..domain.errors import NotFound, ValidationError
-from ..services.users import authenticate, create_user, one_time_password
+from ..services.users import authenticate, create_user, one_time_password, revoke_user_tokens
 from . import bp
 from .forms import PasswordForm, UserActionForm, UserForm
 from .views import _apply_errors
@@ -83,5 +83,7 @@ def disable_user(username):
         else:
             create_user(store, user.username, one_time_password() + one_time_password(), user.role,
                         replace=True, actor=current_user.username)
-            flash(f"Disabled {user.username}: they can no longer sign in until an admin resets their password.")
+            revoked = revoke_user_tokens(store, user.username, current_user.username)
+            flash(f"Disabled {user.username}: they can no longer sign in until an admin resets their password"
+                  + (f"; {revoked} API token(s) revoked." if revoked else "."))
     return redirect(url_for("admin.users"))
