@@ -34,7 +34,8 @@ def _body(rng, kb):
             "importer": importer,
             "subjects": {"residence": _some(rng, COUNTRIES, 2), "citizenship": _some(rng, COUNTRIES, 2)},
             "categories": _some(rng, ["a", "b.c", "d"], 2), "flags": _some(rng, list(CATEGORY_FLAGS), 2),
-            "safeguards": _some(rng, sorted(kb.codes()), 4), "regimes": _some(rng, list(kb.ids), 3)}
+            "safeguards": _some(rng, sorted(kb.codes()), 4), "regimes": _some(rng, list(kb.ids), 3),
+            "collected_in": _some(rng, COUNTRIES, 2)}
     body["individuals_per_year"] = rng.choice([None, 0, 999, 1000, 99_999, 100_000, 1_000_000, 5_000_000])
     return body
 
@@ -45,7 +46,8 @@ def _request(rng, kb):
 
 FIELDS = [("on",), ("exporter", "country"), ("exporter", "role"), ("exporter", "certifications"), ("importer",),
           ("importer", "role"), ("importer", "certifications"), ("subjects", "residence"), ("subjects", "citizenship"),
-          ("categories",), ("flags",), ("safeguards",), ("regimes",), ("individuals_per_year",)]
+          ("categories",), ("flags",), ("safeguards",), ("regimes",), ("individuals_per_year",),
+          ("collected_in",)]
 
 
 def _variants(rng, kb):

@@ -39,8 +39,8 @@ def _reach_of(found):
     """({engagement: paths through it}, {engagement: subject groups reaching it}) from the survey."""
     paths, groups = {}, {}
     for key, findings in found.by_engagement.items():
-        paths[key] = max((sum(c.get("paths") or 0 for c in g.contexts) for g in findings.values()), default=0)
-        groups[key] = {c["subject_group"] for g in findings.values() for c in g.contexts if c.get("subject_group")}
+        paths[key] = max((g.routes() for g in findings.values()), default=0)
+        groups[key] = {k for g in findings.values() for k in g.subject_groups() if k}
     return paths, groups
 
 

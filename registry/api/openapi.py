@@ -9,6 +9,8 @@ from functools import lru_cache
 from ..domain.model import kind_class
 from ..domain.schemas import json_schemas
 from . import bp
+from .openapi_graph import SCHEMAS as GRAPH_SCHEMAS
+from .openapi_graph import graph_paths
 
 ERROR = {"type": "object", "required": ["error", "status"],
          "properties": {"error": {"type": "string"}, "status": {"type": "integer"},
@@ -60,7 +62,7 @@ def _kind_paths(slug, name):
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
-    """The OpenAPI 3.1 document of the object API, export, audit and assessment."""
+    """The OpenAPI 3.1 document of the object API, export, audit, assessment and graph questions."""
     from ..admin.views import KIND_UI  # the API's collections are the admin area's
 
     classes = {slug: kind_class(ui["kind"]) for slug, ui in KIND_UI.items()}
@@ -76,7 +78,9 @@ def openapi_document() -> dict:
     paths["/api/v1/assess"] = {"post": {"summary": "assess one hop (no sign-in)",
                                         "requestBody": {"required": True, **_json(any_object, "a hop")},
                                         "responses": {"200": _json(any_object, "findings"), **_errors(400)}}}
+    paths.update(graph_paths(_json, _errors, _ref))
     schemas = json_schemas(sorted(set(classes.values()), key=lambda c: c.__name__))
+    schemas.update(GRAPH_SCHEMAS)
     schemas["Error"] = ERROR
     return {
         "openapi": "3.1.0",

@@ -12,7 +12,10 @@ over the state graph to a fixed point, as sets that only grow:
   regimes: measured, it exhausted 14 GB at 5,000 / 50,000);
 - the organisations holding the data as controller (the collector, or an importer acting
   as controller): a hop *returns the data to its controller* when its importer is among
-  its exporter state's.
+  its exporter state's;
+- the countries where the data was collected (the collecting organisations' seats): an
+  EU processor returning data to its controller owes a TIA only if some of it was
+  collected in the EU (``collected_in`` of the assessment).
 
 First the states are found breadth first, each once, which gives every hop its shortest
 distance, the number of shortest routes to it (``Hop.paths``) and a parent per state from
@@ -27,7 +30,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..domain.model import Collection, Engagement, Organisation, SubjectGroup
-from .flows_assess import UNRECORDED, Assessor, importer_role
+from .flows_assess import UNRECORDED, Assessor, HopBase, importer_role
 
 # A state: (organisation, subject group key, role).
 State = tuple
@@ -47,19 +50,22 @@ class Start:
     regimes: frozenset = frozenset()
     controllers: frozenset = frozenset()  # who holds the data as controller (none known: empty)
     collection: Collection | None = None
+    collected_in: frozenset = frozenset()  # countries it was collected in, besides the collection's own
 
     @property
     def state(self) -> State:
         return (self.organisation, self.group.key, self.role)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Hop:
-    """One engagement crossed in one context, with its assessment.
+    """One engagement crossed in one context, with its status and, on demand, its assessment.
 
     ``regimes`` are those attached upstream on any route into it; ``paths`` counts the
     shortest routes from a start to it; ``depth`` is its shortest distance in hops;
-    ``via`` is the state it leaves and ``target`` the state it leads to.
+    ``via`` is the state it leaves and ``target`` the state it leads to. ``status`` is
+    set for every hop when the flow is computed; the full ``assessment`` is built (once
+    per distinct context, memoised) when something reads it.
     """
 
     engagement: Engagement
@@ -71,13 +77,18 @@ class Hop:
     via: State
     target: State
     regimes: frozenset = frozenset()
-    assessment: dict = field(default_factory=dict)
     paths: int = 0
     returning: bool = False
+    collected_in: frozenset = frozenset()
+    status: str = "unknown"
+    base: HopBase | None = None
+    assessor: Assessor | None = None
 
     @property
-    def status(self) -> str:
-        return self.assessment["status"]
+    def assessment(self) -> dict:
+        """The hop context's assessment (a dict as ``HopAssessment.to_dict()``)."""
+        assert self.assessor is not None and self.base is not None, "assessed once the flow is computed"
+        return self.assessor.assessment(self.base, self.regimes)
 
     @property
     def key(self) -> str:
@@ -86,7 +97,8 @@ class Hop:
 
     def context(self) -> dict:
         return {"subject_group": self.group.key, "exporter_role": self.exporter_role,
-                "regimes": sorted(self.regimes), "returning": self.returning}
+                "regimes": sorted(self.regimes), "returning": self.returning,
+                "collected_in": sorted(self.collected_in)}
 
     def to_dict(self) -> dict:
         e = self.engagement
@@ -107,6 +119,7 @@ class Flow:
     starts: dict = field(default_factory=dict)  # start state -> Start
     regimes: dict = field(default_factory=dict)  # state -> regimes attached upstream
     controllers: dict = field(default_factory=dict)  # state -> organisations holding the data as controller
+    collected_in: dict = field(default_factory=dict)  # state -> countries where the data was collected
     cut: set = field(default_factory=set)  # engagement keys a depth bound kept from being followed
     assessments: int = 0  # assessments asked for, one per hop (most from the memo)
 
@@ -142,10 +155,11 @@ def propagate(engagements: list[Engagement], organisations: dict, groups: dict, 
     """
     flow = Flow()
     leaving, order = _states(flow, engagements, organisations, groups, starts, max_depth)
-    _spread_regimes(flow, leaving, order, assessor)
-    _spread_controllers(flow.controllers, leaving)
+    _spread_holders(flow, leaving)
     for hop in flow.hops.values():
         hop.returning = hop.engagement.importer in flow.controllers.get(hop.via, ())
+        hop.collected_in = flow.collected_in[hop.via]
+    _spread_regimes(flow, leaving, order, assessor)
     return flow
 
 
@@ -163,6 +177,11 @@ def _states(flow: Flow, engagements, organisations, groups, starts, max_depth):
         state = start.state
         flow.regimes[state] = flow.regimes.get(state, frozenset()) | start.regimes
         flow.controllers.setdefault(state, set()).update(start.controllers)
+        where = flow.collected_in.setdefault(state, set())
+        where.update(start.collected_in)
+        collector = organisations.get(start.organisation) if start.collection is not None else None
+        if collector is not None and collector.country:
+            where.add(collector.country)
         if state not in counts:
             counts[state], level[state] = 1, 0
             flow.parents[state] = None
@@ -202,18 +221,18 @@ def _states(flow: Flow, engagements, organisations, groups, starts, max_depth):
 
 
 def _spread_regimes(flow: Flow, leaving: dict, order: list, assessor: Assessor) -> None:
-    """Spread the regimes attached upstream to a fixed point, then assess every hop once.
+    """Spread the regimes attached upstream to a fixed point, then give every hop its status.
 
     A hop passes on what it inherits and the regimes its own facts attach
-    (``Assessor.own_regimes``), which is what its assessment says travels on; so the
-    fixed point needs no assessment, and each hop is assessed once, with its final regimes.
+    (``HopBase.own``), which is what its assessment says travels on; so the fixed point
+    needs no assessment, and each hop's status is taken once, with its final regimes.
     """
     regimes = flow.regimes
-    own: dict[int, frozenset] = {}  # id(hop) -> the regimes it attaches itself
     for hops in leaving.values():
         for hop in hops:
-            own[id(hop)] = assessor.own_regimes(hop.engagement, hop.exporter, hop.importer, hop.exporter_role,
-                                                hop.group)
+            hop.base = assessor.base(hop.engagement, hop.exporter, hop.importer, hop.exporter_role, hop.group,
+                                     hop.collected_in)
+            hop.assessor = assessor
     queued = set(order)
     work = deque(order)  # breadth-first order first: most states are final on their first visit
     while work:
@@ -221,31 +240,47 @@ def _spread_regimes(flow: Flow, leaving: dict, order: list, assessor: Assessor) 
         queued.discard(state)
         attached = regimes.setdefault(state, frozenset())
         for hop in leaving.get(state, ()):
-            onward = attached | own[id(hop)]
+            onward = attached | hop.base.own
             known = regimes.get(hop.target, frozenset())
             if not onward <= known:
                 regimes[hop.target] = known | onward
                 if hop.target not in queued:
                     queued.add(hop.target)
                     work.append(hop.target)
+    status = assessor.status
     for state in order:
         attached = regimes[state]
         for hop in leaving.get(state, ()):
             hop.regimes = attached
-            hop.assessment = assessor.assess(hop.engagement, hop.exporter, hop.importer, hop.exporter_role,
-                                             hop.group, attached)
+            hop.status = status(hop.base, attached)
             flow.assessments += 1
 
 
-def _spread_controllers(controllers: dict, leaving: dict) -> None:
-    """Spread the controller sets over the state graph to a fixed point (sets only grow)."""
-    work = [state for state, found in controllers.items() if found]
+def _spread_holders(flow: Flow, leaving: dict) -> None:
+    """Spread who holds the data as controller and where it was collected, to a fixed point.
+
+    Both are sets that only grow. A hop into a controller state brings its importer as
+    the controller; otherwise the exporter state's controllers travel on. The countries
+    of collection travel on unchanged. Each state's countries end as a frozenset.
+    """
+    controllers, collected = flow.controllers, flow.collected_in
+    work = [state for state in flow.parents if controllers.get(state) or collected.get(state)]
+    queued = set(work)
     while work:
         state = work.pop()
-        found = controllers[state]
+        queued.discard(state)
+        found, where = controllers.get(state, set()), collected.get(state, set())
         for hop in leaving.get(state, ()):
             brought = {hop.engagement.importer} if hop.target[2] == "controller" else found
             have = controllers.setdefault(hop.target, set())
-            if not brought <= have:
+            there = collected.setdefault(hop.target, set())
+            if not (brought <= have and where <= there):
                 have |= brought
-                work.append(hop.target)
+                there |= where
+                if hop.target not in queued:
+                    queued.add(hop.target)
+                    work.append(hop.target)
+    shared: dict[frozenset, frozenset] = {}  # one frozenset per distinct set, so assessors key on few
+    for state in flow.parents:
+        countries = frozenset(collected.get(state, ()))
+        collected[state] = shared.setdefault(countries, countries)

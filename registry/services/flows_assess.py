@@ -10,13 +10,16 @@ an engagement that records no category or no subject group each add an ``unknown
 finding to the hop.
 """
 
-from dataclasses import replace
+import itertools
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import date
+from threading import Lock
 
 from ..domain.codes import meaning
 from ..domain.findings import STATUS_ORDER, worst
 from ..domain.model import Category, Engagement, Organisation, SubjectGroup, category_matches
-from ..transfers.assess import HopAssessment, assess_hop, attached_fully
+from ..transfers.assess import HopAssessment, HopStatus, assess_hop, attached_fully, collected_in_signature
 from ..transfers.knowledge import load_knowledge_base
 from ..transfers.request import HopRequest, parse_hop_request
 
@@ -91,48 +94,103 @@ class CategoryFlags:
         return self._carried[marker]
 
 
+@dataclass(frozen=True, eq=False)
+class HopBase:
+    """What a hop context's assessment reads, inherited regimes aside (one per distinct context).
+
+    ``marker`` identifies it: (the hop's facts, the exporter's role, the subjects' facts),
+    interned; ``own`` are the regimes its own facts attach fully; ``unknowns`` the findings
+    added for what the registry does not record.
+    """
+
+    marker: tuple
+    request: HopRequest
+    own: frozenset
+    unknowns: tuple
+    status: HopStatus
+
+
 class _Memo:
-    """What assessors for one date share: interned facts, parsed requests, assessments."""
+    """What every assessment for one date shares: interned facts, parsed requests, statuses, assessments.
+
+    Everything in it is keyed by facts, never by an object's key, so it stays valid as the
+    registry changes and is shared by every question (and database) the process serves.
+    """
 
     def __init__(self) -> None:
         self.interned: dict[tuple, int] = {}
-        self.subjects: dict[str, tuple[int, dict]] = {}
-        self.engagements: dict[str, tuple[dict, tuple, str]] = {}  # facts not depending on the question
+        self.numbers = itertools.count()  # next() is atomic: two threads never get one number
+        self.subjects: dict[tuple, tuple[int, dict]] = {}
+        self.engagements: dict[tuple, tuple[dict, tuple, str]] = {}  # facts not depending on the question
         self.parsed_hops: dict[int, HopRequest] = {}
         self.parsed_subjects: dict[int, HopRequest] = {}
+        self.bases: dict[tuple, HopBase] = {}
+        self.origins: dict[tuple, tuple[str, ...]] = {}  # signature -> the countries that stand for it
+        self.statuses: dict[tuple, str] = {}
         self.assessments: dict[tuple, dict] = {}
-        self.requests: dict[tuple, tuple[HopRequest, frozenset]] = {}
         self.regime_findings: dict = {}  # assess_hop's memo: findings per regime and facts it reads
         self.finding_dicts: dict[int, tuple] = {}  # id(Finding) -> (Finding, its dict): serialised once
+
+    @property
+    def size(self) -> int:
+        return len(self.bases) + len(self.statuses) + len(self.assessments) + len(self.regime_findings)
+
+
+MEMO_DATES = 4  # dates whose memos are kept (today's, and a few asked about)
+MEMO_ENTRIES = 2_000_000  # a memo this large is started afresh (a bound on memory, some hundreds of MB)
+_memos: OrderedDict = OrderedDict()
+_memos_lock = Lock()
+
+
+def _memo_for(kb, on: str) -> _Memo:
+    """The process's memo for assessments on ``on`` with the knowledge base ``kb``."""
+    key = (id(kb), on)
+    with _memos_lock:
+        memo = _memos.get(key)
+        if memo is None or memo.size > MEMO_ENTRIES:
+            memo = _memos[key] = _Memo()
+        _memos.move_to_end(key)
+        while len(_memos) > MEMO_DATES:
+            _memos.popitem(last=False)
+    return memo
+
+
+def forget_assessments() -> None:
+    """Drop every memoised assessment (after the knowledge base is reloaded; tests)."""
+    with _memos_lock:
+        _memos.clear()
 
 
 class Assessor:
     """Assesses hop contexts as of ``on`` for the category ``asked``, memoised.
 
-    The memo key is (the hop's facts, the exporter's role, the subjects' facts, the
-    regimes inherited but not attached by the hop's own facts): the hop's facts are the
-    exporter's and importer's country and certifications, the importer's role and places,
-    the safeguards and the flags of what is carried, interned to a number once per
-    engagement, so that engagements with identical facts share assessments. Below that,
-    ``assess_hop``'s own memo (``_Memo.regime_findings``) shares each regime's findings
-    among hops that differ in nothing the regime reads.
+    A hop context is a ``HopBase`` (``base``) and the regimes it inherits. Its status
+    (``status``) is cheap and asked of every hop; its full assessment (``assessment``) is
+    built only for the hops an answer shows. Both are memoised on (``HopBase.marker``, the
+    inherited regimes its own facts do not attach): the hop's facts are the exporter's and
+    importer's country and certifications, the importer's role and places, the safeguards
+    and the flags of what is carried, interned to a number once per engagement, so that
+    engagements with identical facts share assessments. Below that, ``assess_hop``'s own
+    memo (``_Memo.regime_findings``) shares each regime's findings among hops that differ
+    in nothing the regime reads.
     """
 
-    def __init__(self, categories: list[Category], asked: str | None, on: str, shared: "Assessor | None" = None):
-        """``shared``: an assessor for the same date whose memo this one joins (several
-        questions about different categories share every assessment whose facts agree)."""
+    def __init__(self, categories: list[Category], asked: str | None, on: str):
+        """An assessor for one question; it joins the process's memo for ``on`` (``_memo_for``)."""
         self.on = on
         self.day = date.fromisoformat(on)
         self.kb = load_knowledge_base()
         self.flags = CategoryFlags(categories, asked)
         self._hop_facts: dict[str, tuple[int, dict, tuple]] = {}  # per question: what is carried differs
-        self._bases: dict[tuple, tuple] = {}  # (engagement, role, group) -> what _base gives
-        self._memo: _Memo = shared._memo if shared is not None and shared.on == on else _Memo()
+        self._groups: dict[str, tuple[int, dict]] = {}  # per question: a key's group is one object
+        self._origins: dict[frozenset, tuple] = {}
+        self._memo = _memo_for(self.kb, on)
         self.assessed = 0  # how many assessments actually ran (the rest came from the memo)
 
     def _intern(self, facts: tuple) -> int:
-        interned = self._memo.interned
-        return interned.setdefault(facts, len(interned))
+        memo = self._memo
+        found = memo.interned.get(facts)
+        return found if found is not None else memo.interned.setdefault(facts, next(memo.numbers))
 
     def _facts(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None):
         cached = self._hop_facts.get(engagement.key)
@@ -150,7 +208,11 @@ class Assessor:
     def _engagement_facts(self, engagement: Engagement, exporter: Organisation | None,
                           importer: Organisation | None) -> tuple[dict, tuple, str]:
         """(facts, unknown findings, memo key part) of an engagement whatever category is asked."""
-        cached = self._memo.engagements.get(engagement.key)
+        marker = (engagement.importer_role, tuple(engagement.store_countries), tuple(engagement.access_countries),
+                  tuple(engagement.safeguard_codes), not engagement.categories, not engagement.subject_groups,
+                  (exporter.country, tuple(exporter.certifications)) if exporter else None,
+                  (importer.country, tuple(importer.certifications)) if importer else None)
+        cached = self._memo.engagements.get(marker)
         if cached is None:
             importer_country = importer.country if importer else None
             stores = engagement.store_countries or ([importer_country] if importer_country else [])
@@ -166,66 +228,39 @@ class Assessor:
             extra = (UNKNOWN_CATEGORIES,) * (not engagement.categories) + (UNKNOWN_GROUPS,) * (
                 not engagement.subject_groups)
             read = repr(dict(part, exporter=dict(part["exporter"], certifications=None)))
-            cached = self._memo.engagements[engagement.key] = (part, extra, read)
+            cached = self._memo.engagements[marker] = (part, extra, read)
         return cached
 
     def _subject_facts(self, group: SubjectGroup):
-        cached = self._memo.subjects.get(group.key)
+        cached = self._groups.get(group.key)
+        if cached is None:
+            cached = self._groups[group.key] = self._new_subject_facts(group)
+        return cached
+
+    def _new_subject_facts(self, group: SubjectGroup):
+        marker = (tuple(group.residence), tuple(group.citizenship), group.individuals, group is UNRECORDED)
+        cached = self._memo.subjects.get(marker)
         if cached is None:
             part: dict = {"subjects": {"residence": list(group.residence), "citizenship": list(group.citizenship)}}
             if group.individuals is not None:
                 part["individuals_per_year"] = group.individuals
             cached = (self._intern(("subjects", repr(part), group is UNRECORDED)), part)
-            self._memo.subjects[group.key] = cached
+            self._memo.subjects[marker] = cached
         return cached
 
-    def assess(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
-               exporter_role: str, group: SubjectGroup, regimes: frozenset) -> dict:
-        """The assessment (a dict as ``HopAssessment.to_dict()``) of one hop context."""
-        hop_id, extra, subjects_id, (request, own) = self._base(engagement, exporter, importer, exporter_role, group)
-        memo = self._memo
-        # A regime that attaches by the hop's own facts changes nothing by being inherited
-        # too: leaving it out lets hops that differ only in such regimes share the result.
-        regimes = regimes - own if regimes else regimes
-        marker = (hop_id, exporter_role, subjects_id, regimes)
-        found = memo.assessments.get(marker)
-        if found is None:
-            # the regimes come from earlier assessments, so they are known ids
-            if regimes:
-                request = replace(request, regimes=tuple(sorted(regimes)))
-            found = self._as_dict(assess_hop(request, self.kb, memo.regime_findings))
-            unknowns = list(extra) + ([UNKNOWN_SUBJECTS] if group is UNRECORDED else [])
-            if unknowns:
-                findings = sorted(found["findings"] + [dict(f) for f in unknowns],
-                                  key=lambda f: STATUS_ORDER[f["status"]])
-                found = dict(found, findings=findings, status=worst(f["status"] for f in findings))
-            memo.assessments[marker] = found
-            self.assessed += 1
-        return found
+    def base(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
+             exporter_role: str, group: SubjectGroup, collected_in: frozenset = frozenset()) -> HopBase:
+        """The ``HopBase`` of the engagement crossed by ``group``'s data held in ``exporter_role``.
 
-    def own_regimes(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
-                    exporter_role: str, group: SubjectGroup) -> frozenset:
-        """The regimes that attach to the hop by its own facts (the exporter's seat, the subjects).
-
-        What travels on from a hop (``assess(...)["regimes"]``) is exactly these and the
-        inherited ones, so the regimes can be spread to a fixed point before assessing.
+        ``collected_in``: the countries the data was collected in (empty: not recorded).
         """
-        return self._base(engagement, exporter, importer, exporter_role, group)[3][1]
-
-    def _base(self, engagement, exporter, importer, exporter_role, group):
-        """(hop id, unknown findings, subjects id, (request without inherited regimes, own regimes))."""
-        found = self._bases.get((engagement.key, exporter_role, group.key))
-        if found is None:
-            found = self._bases[(engagement.key, exporter_role, group.key)] = self._new_base(
-                engagement, exporter, importer, exporter_role, group)
-        return found
-
-    def _new_base(self, engagement, exporter, importer, exporter_role, group):
         hop_id, hop, extra = self._facts(engagement, exporter, importer)
         subjects_id, subjects = self._subject_facts(group)
+        signature, collected = self._collected(collected_in)
         memo = self._memo
-        base = memo.requests.get((hop_id, exporter_role, subjects_id))
-        if base is None:  # parsed once per hop and once per subjects; only the inherited regimes vary
+        marker = (hop_id, exporter_role, subjects_id, signature)
+        found = memo.bases.get(marker)
+        if found is None:  # parsed once per hop and once per subjects; only the inherited regimes vary
             parsed = memo.parsed_hops.get(hop_id)
             if parsed is None:
                 parsed = memo.parsed_hops[hop_id] = parse_hop_request(
@@ -236,10 +271,59 @@ class Assessor:
                     dict(subjects, exporter={"role": "controller"}, importer={"role": "processor"}, on=self.on),
                     self.day, self.kb)
             request = replace(parsed, exporter=replace(parsed.exporter, role=exporter_role), subjects=who.subjects,
-                              individuals_per_year=who.individuals_per_year)
-            base = memo.requests[(hop_id, exporter_role, subjects_id)] = (
-                request, attached_fully(request, self.kb, memo.regime_findings))
-        return hop_id, extra, subjects_id, base
+                              individuals_per_year=who.individuals_per_year, collected_in=collected)
+            unknowns = tuple(extra) + ((UNKNOWN_SUBJECTS,) if group is UNRECORDED else ())
+            found = memo.bases[marker] = HopBase(marker, request,
+                                                 attached_fully(request, self.kb, memo.regime_findings), unknowns,
+                                                 HopStatus(request, self.kb, memo.regime_findings))
+        return found
+
+    def _collected(self, countries: frozenset) -> tuple[tuple, tuple[str, ...]]:
+        """(signature, countries standing for every set with that signature): see ``collected_in_signature``."""
+        found = self._origins.get(countries)
+        if found is None:
+            signature = collected_in_signature(self.kb, tuple(sorted(countries)))
+            found = self._origins[countries] = (
+                signature, self._memo.origins.setdefault(signature, tuple(sorted(countries))))
+        return found
+
+    def _request(self, base: HopBase, regimes: frozenset) -> tuple[tuple, HopRequest]:
+        # A regime that attaches by the hop's own facts changes nothing by being inherited
+        # too: leaving it out lets contexts that differ only in such regimes share the result.
+        regimes = regimes - base.own if regimes else regimes
+        request = replace(base.request, regimes=tuple(sorted(regimes))) if regimes else base.request
+        return (base.marker, regimes), request
+
+    def status(self, base: HopBase, regimes: frozenset) -> str:
+        """The status of the context's assessment (``assessment(base, regimes)["status"]``)."""
+        key = (base.marker, regimes - base.own if regimes else regimes)
+        found = self._memo.statuses.get(key)
+        if found is None:
+            found = base.status.status(key[1])
+            if base.unknowns:
+                found = worst((found, "unknown"))
+            self._memo.statuses[key] = found
+        return found
+
+    def assessment(self, base: HopBase, regimes: frozenset) -> dict:
+        """The assessment (a dict as ``HopAssessment.to_dict()``) of one hop context."""
+        key, request = self._request(base, regimes)
+        memo = self._memo
+        found = memo.assessments.get(key)
+        if found is None:
+            found = self._as_dict(assess_hop(request, self.kb, memo.regime_findings))
+            if base.unknowns:
+                findings = sorted(found["findings"] + [dict(f) for f in base.unknowns],
+                                  key=lambda f: STATUS_ORDER[f["status"]])
+                found = dict(found, findings=findings, status=worst(f["status"] for f in findings))
+            memo.assessments[key] = found
+            self.assessed += 1
+        return found
+
+    def assess(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
+               exporter_role: str, group: SubjectGroup, regimes: frozenset) -> dict:
+        """The assessment of the engagement in one context: ``assessment(base(...), regimes)``."""
+        return self.assessment(self.base(engagement, exporter, importer, exporter_role, group), regimes)
 
     def _as_dict(self, assessment: HopAssessment) -> dict:
         """``assessment.to_dict()``, with each finding serialised once for all the hops sharing it."""

@@ -11,6 +11,7 @@ too, and say ``unknown``.
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 
 from ..domain.errors import ValidationError
@@ -25,15 +26,44 @@ from .paths import check_date
 
 @dataclass
 class FindingGroup:
-    """One finding of one engagement (worst per regime and rule), and the contexts that cause it."""
+    """One finding of one engagement (worst per regime and rule), and the contexts that cause it.
+
+    The contexts are kept compactly, as ``_Context`` tuples in first-seen order (a survey
+    holds millions); ``contexts`` gives them as dicts.
+    """
 
     finding: dict
-    contexts: list = field(default_factory=list)  # dicts: category, subject_group, exporter_role, regimes, ...
-    seen: set = field(default_factory=set, repr=False)  # markers of the contexts, to keep each once
+    kept: dict = field(default_factory=dict)  # _Context -> shortest routes through it
 
     @property
     def status(self) -> str:
         return self.finding["status"]
+
+    @property
+    def count(self) -> int:
+        return len(self.kept)
+
+    @property
+    def contexts(self) -> list[dict]:
+        """Each context as a dict: category, subject_group, exporter_role, regimes, returning, collected_in, paths."""
+        return self.sample(None)
+
+    def routes(self) -> int:
+        """The shortest routes through all its contexts."""
+        return sum(paths or 0 for paths in self.kept.values())
+
+    def subject_groups(self) -> set[str]:
+        return {c[1] for c in self.kept}
+
+    def sample(self, most: int | None) -> list[dict]:
+        """The first ``most`` contexts (all when None), as ``contexts`` gives them."""
+        return [{"category": c[0], "subject_group": c[1], "exporter_role": c[2], "regimes": sorted(c[3]),
+                 "returning": c[4], "collected_in": sorted(c[5]), "paths": paths}
+                for c, paths in itertools.islice(self.kept.items(), most)]
+
+
+# (category, subject group key, exporter's role, regimes, returning, collected_in): one hop context
+_Context = tuple
 
 
 @dataclass
@@ -100,18 +130,14 @@ class Survey:
             per = by_engagement.get(e.key)
             if per is None:
                 per = by_engagement[e.key] = {}
-            context = None
-            identity = (category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning)
+            context = (category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning, hop.collected_in)
             for marker, finding, rank in items:
                 group = per.get(marker)
                 if group is None or rank < STATUS_ORDER[group.status]:
                     per[marker] = group = FindingGroup(finding)
                 elif rank != STATUS_ORDER[group.status]:
                     continue
-                if identity not in group.seen:
-                    group.seen.add(identity)
-                    context = context or dict(hop.context(), category=category, paths=hop.paths)
-                    group.contexts.append(context)
+                group.kept.setdefault(context, hop.paths)
             targets = downstream.get(e.exporter)
             if targets is None:
                 targets = downstream[e.exporter] = set()
@@ -144,11 +170,11 @@ class Survey:
                 if f["status"] == "ok" or (status and f["status"] != status) or (regime and f["regime"] != regime):
                     continue
                 if category:
-                    contexts = [c for c in group.contexts if c["category"] is None
-                                or category_matches(c["category"], category)]
-                    if not contexts:
+                    causes = {c: paths for c, paths in group.kept.items() if c[0] is None
+                              or category_matches(c[0], category)}
+                    if not causes:
                         continue
-                    group = FindingGroup(f, contexts)
+                    group = FindingGroup(f, causes)
                 kept.append(group)
             if kept:
                 kept.sort(key=lambda g: (STATUS_ORDER[g.status], g.finding["regime"], g.finding.get("rule") or ""))
@@ -195,11 +221,9 @@ def survey(store, on=None, include_planned=False) -> Survey:
         for q in questions_of(e.categories):
             by_question[q].append(e)
     reached = set()
-    first = None
     for question in questions:
         edges = by_question[question] + uncategorised
-        assessor = Assessor(categories, question, on, shared=first)
-        first = first or assessor
+        assessor = Assessor(categories, question, on)
         starts = [Start(c.organisation, groups.get(c.subject_group, UNRECORDED), c.role,
                         controllers=frozenset({c.organisation} if c.role == "controller" else ()), collection=c)
                   for c in collections if questions_of(c.categories) & {question}]
@@ -220,7 +244,7 @@ def survey(store, on=None, include_planned=False) -> Survey:
     if left:
         flow = propagate(left, organisations, groups,
                          [Start(o, UNRECORDED, controllers=frozenset({o})) for o in sorted({e.exporter for e in left})],
-                         Assessor(categories, None, on, shared=first))
+                         Assessor(categories, None, on))
         result.absorb(flow.hops.values(), None)
     return result
 
@@ -283,9 +307,9 @@ def to_csv(rows) -> str:
             f = group.finding
             writer.writerow([_cell(v) for v in (
                 f["status"], row.key, row.engagement.exporter, row.engagement.importer, f["regime"],
-                f.get("rule", ""), f.get("basis", ""), " ".join(f.get("missing") or []), len(group.contexts),
-                " ".join(sorted({c["category"] or "" for c in group.contexts})),
-                " ".join(sorted({c["subject_group"] for c in group.contexts})), f.get("explanation", ""),
+                f.get("rule", ""), f.get("basis", ""), " ".join(f.get("missing") or []), group.count,
+                " ".join(sorted({c[0] or "" for c in group.kept})),
+                " ".join(sorted(group.subject_groups())), f.get("explanation", ""),
                 f.get("citation", ""))])
     return out.getvalue()
 

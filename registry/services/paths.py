@@ -68,20 +68,12 @@ def check_date(value, name="on") -> str:
 
 
 def _worst_first(hops) -> list[Hop]:
-    """``hops`` worst first, then by engagement, group, role, regimes and returning (a total order).
+    """``hops`` worst first, then by engagement, group and exporter's role.
 
-    Each distinct regime set is sorted once: many hops share one.
+    That is a total order: a flow has one hop per (engagement, group, exporter's role).
     """
-    ordered: dict[frozenset, list] = {}
-    decorated = []
-    for hop in hops:
-        regimes = ordered.get(hop.regimes)
-        if regimes is None:
-            regimes = ordered[hop.regimes] = sorted(hop.regimes)
-        decorated.append(((STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role, regimes,
-                           hop.returning), hop))
-    decorated.sort(key=lambda pair: pair[0])
-    return [hop for _, hop in decorated]
+    rank = STATUS_ORDER
+    return sorted(hops, key=lambda hop: (rank[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role))
 
 
 @dataclass
@@ -214,7 +206,8 @@ class _Question:
         org, group_key, role = state
         origin = flow.starts.get(state)
         return Start(org, self.groups.get(group_key, UNRECORDED), role, flow.regimes.get(state, frozenset()),
-                     frozenset(flow.controllers.get(state, ())), origin.collection if origin else None)
+                     frozenset(flow.controllers.get(state, ())), origin.collection if origin else None,
+                     frozenset(flow.collected_in.get(state, ())))
 
     def propagate(self, reach, starts, max_depth=None) -> Flow:
         return propagate(reach.engagements, reach.organisations, self.groups, starts, self.assessor, max_depth)

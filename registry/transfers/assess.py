@@ -69,29 +69,79 @@ def assess_hop(request: HopRequest, kb: KnowledgeBase | None = None, memo: dict 
     hops that differ in nothing the regime reads share its findings.
     """
     kb = kb or load_knowledge_base()
-    if memo is None:
-        core = _expand_places(request, kb)
-    else:  # expanded once per importer and date; what is left out here is not read below
-        key = ("core", request.on, request.exporter.role, request.importer, request.subjects, request.flags,
-               request.individuals_per_year, request.safeguards)
-        cached = memo.get(key)
-        if cached is None:
-            stripped = replace(request, exporter=Exporter(country=None, role=request.exporter.role), regimes=(),
-                               categories=())
-            cached = memo[key] = _expand_places(stripped, kb)
-        core = cached
-    return _assess_attached(core, _attached(kb, request, memo), request.exporter.country is None, memo)
-
-
-def _assess_attached(core: HopRequest, attached: list, seat_unknown: bool, memo: dict | None) -> HopAssessment:
-    """The assessment of ``core`` under the ``attached`` (regime, fully) pairs."""
+    core, attached = _core(request, kb, memo), _attached(kb, request, memo)
     findings: list[Finding] = []
-    travelling: list[str] = []
+    for _, found in _per_regime(core, attached, memo):
+        findings.extend(found)
+    if request.exporter.country is None:
+        findings.append(_UNKNOWN_ESTABLISHMENT)
+    findings.sort(key=_severity)  # stable: keeps regime and rule order
+    status = findings[0].status if findings else "ok"
+    return HopAssessment(on=core.on, status=status, findings=tuple(findings),
+                         regimes=tuple(regime.id for regime, full in attached if full))
+
+
+class HopStatus:
+    """The status of one hop's own facts under any set of inherited regimes, regime by regime.
+
+    ``status(inherited)`` equals ``assess_hop(replace(request, regimes=inherited), kb,
+    memo).status`` without building the assessment: an inherited regime attaches fully,
+    whatever else attaches it, and the status is the worst of the attached regimes'
+    findings. Cheap once the regimes' findings are in ``memo``: a flow asks it of every
+    hop context and builds the full assessment only for the hops it shows.
+    """
+
+    def __init__(self, request: HopRequest, kb: KnowledgeBase, memo: dict):
+        """``request`` without inherited regimes; ``memo`` as ``assess_hop``'s."""
+        own = replace(request, regimes=()) if request.regimes else request
+        self._kb, self._memo = kb, memo
+        self._core = _core(own, kb, memo)
+        self._own = {regime.id: (regime, full) for regime, full in _attached(kb, own, memo)}
+        self._floor = 0 if request.exporter.country is not None else _SEVERITY["unknown"]
+
+    def _rank(self, regime: Regime, full: bool) -> int:
+        found = next(_per_regime(self._core, [(regime, full)], self._memo))[1]
+        # Kept per distinct findings tuple (few: hops share them), which the memo keeps alive.
+        rank = self._memo.get(("rank", id(found)))
+        if rank is None:
+            rank = self._memo[("rank", id(found))] = min((_severity(f) for f in found), default=0)
+        return rank
+
+    def status(self, inherited: frozenset) -> str:
+        """The worst status of the hop when the regimes ``inherited`` reach it from upstream."""
+        rank = self._floor
+        for regime_id, (regime, full) in self._own.items():
+            rank = min(rank, self._rank(regime, full or regime_id in inherited))
+        for regime in self._kb.regimes:
+            if regime.id in inherited and regime.id not in self._own:
+                rank = min(rank, self._rank(regime, True))
+        return STATUSES[-rank]
+
+
+def _core(request: HopRequest, kb: KnowledgeBase, memo: dict | None) -> HopRequest:
+    """The request with places expanded, kept in ``memo`` per importer and date.
+
+    What is left out of the memo key (the exporter's country, the inherited regimes, the
+    category keys) is not read by the regimes' rules, only by ``_attached``.
+    """
+    collected = request.collected_in_countries()  # read before the exporter's country is left out
+    if memo is None:
+        return _expand_places(replace(request, collected_in=collected), kb)
+    key = ("core", request.on, request.exporter.role, request.importer, request.subjects, request.flags,
+           request.individuals_per_year, request.safeguards, collected)
+    cached = memo.get(key)
+    if cached is None:
+        stripped = replace(request, exporter=Exporter(country=None, role=request.exporter.role), regimes=(),
+                           categories=(), collected_in=collected)
+        cached = memo[key] = _expand_places(stripped, kb)
+    return cached
+
+
+def _per_regime(core: HopRequest, attached: list, memo: dict | None):
+    """(regime id, its findings) of each attached (regime, fully) pair, memoised in ``memo``."""
     for regime, full in attached:
-        if full:
-            travelling.append(regime.id)
         if memo is None:
-            findings.extend(_assess_regime(regime, core, full))
+            yield regime.id, tuple(_assess_regime(regime, core, full))
             continue
         # First by the core's identity (memoised, so kept alive: cheap), then by what is read.
         quick = (id(core), regime.id, full)
@@ -102,12 +152,7 @@ def _assess_attached(core: HopRequest, attached: list, seat_unknown: bool, memo:
             if found is None:
                 found = memo[key] = tuple(_assess_regime(regime, core, full))
             memo[quick] = found
-        findings.extend(found)
-    if seat_unknown:
-        findings.append(_UNKNOWN_ESTABLISHMENT)
-    findings.sort(key=_severity)  # stable: keeps regime and rule order
-    status = findings[0].status if findings else "ok"
-    return HopAssessment(on=core.on, status=status, findings=tuple(findings), regimes=tuple(travelling))
+        yield regime.id, found
 
 
 @dataclass(frozen=True)
@@ -117,6 +162,7 @@ class _Reads:
     flags: frozenset[str]  # category flags any of its rules tests
     certifications: frozenset[str]  # importer certifications its adequacy entries ask for
     individuals: bool  # whether any rule counts individuals
+    collected: bool  # whether any rule asks where the data was collected
 
 
 def _reads(regime: Regime) -> _Reads:
@@ -129,7 +175,8 @@ def _reads(regime: Regime) -> _Reads:
                   flags=frozenset(regime.sensitive_flags) | {f for r in rules for f in r.when.flags_any},
                   certifications=frozenset(a.certification for a in regime.adequacy if a.certification),
                   individuals=any(r.when.individuals_at_least is not None or r.when.individuals_below is not None
-                                  for r in rules))
+                                  for r in rules),
+                  collected=any(r.when.collected_in_territory is not None for r in rules))
 
 
 def _regime_key(regime: Regime, full: bool, req: HopRequest, memo: dict) -> tuple:
@@ -145,13 +192,15 @@ def _regime_key(regime: Regime, full: bool, req: HopRequest, memo: dict) -> tupl
         reads = memo[("reads", regime.id)] = _reads(regime)
     importer, subjects, territory = req.importer, req.subjects, regime.territory
     people = subjects.residence + subjects.citizenship
+    collected = req.collected_in_countries() if reads.collected else ()
     return (regime.id, full, req.on, req.exporter.role, importer.country, importer.role, importer.stores_in,
             importer.accesses_from, importer.vague_stores, importer.vague_access,
             reads.certifications.intersection(importer.certifications),
             bool(territory.intersection(subjects.citizenship)) if subjects.citizenship else None,
             bool(territory.intersection(people)) if people else None,
             reads.flags.intersection(req.flags), reads.codes.intersection(req.safeguards),
-            req.individuals_per_year if reads.individuals else None)
+            req.individuals_per_year if reads.individuals else None,
+            bool(territory.intersection(collected)) if collected else None)
 
 
 _SEVERITY = {status: -rank for rank, status in enumerate(STATUSES)}
@@ -261,6 +310,10 @@ def _holds(when: When, regime: Regime, req: HopRequest) -> tuple[bool | None, tu
              "the data subjects' residence and citizenship")):
         if needed:
             checks.append((bool(regime.territory.intersection(people)) if people else None, fact))
+    if when.collected_in_territory is not None:
+        where = req.collected_in_countries()
+        checks.append(((bool(regime.territory.intersection(where)) == when.collected_in_territory) if where else None,
+                       "where the data was collected"))
     if any(result is False for result, _ in checks):
         return False, ()
     missing = tuple(dict.fromkeys(fact for result, fact in checks if result is None))
@@ -467,6 +520,20 @@ def _duty(regime: Regime, rule, req: HopRequest) -> Finding | None:
     else:
         lead = f"{regime.name} requires {codes} for this hop."
     return _against(regime, rule.id, "duty", rule.options, req, rule.citation, lead, rule.note)
+
+
+def collected_in_signature(kb: KnowledgeBase, countries: tuple[str, ...]) -> tuple:
+    """All the rules can read of where the data was collected (``countries``; empty: not recorded).
+
+    Per regime whose rules ask (``when.collected_in_territory``), whether any of
+    ``countries`` is in its territory: two hops whose signatures agree are assessed alike.
+    """
+    if not countries:
+        return ()
+    readers = [regime for regime in kb.regimes if any(
+        r.when.collected_in_territory is not None
+        for r in (*regime.mechanisms, *regime.localisation, *regime.duties, *regime.restrictions))]
+    return tuple(bool(regime.territory.intersection(countries)) for regime in readers)
 
 
 def attached_fully(request: HopRequest, kb: KnowledgeBase | None = None, memo: dict | None = None) -> frozenset:

@@ -60,6 +60,7 @@ class When:
     individuals_below: int | None = None
     citizens_of_territory: bool = False
     subjects_of_territory: bool = False
+    collected_in_territory: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -352,7 +353,7 @@ def _countries(value, where: str) -> tuple[str, ...]:
 
 _WHEN = {"exporter_role": _one_of(*ROLES), "importer_role": _one_of(*ROLES), "flags_any": _flags,
          "sensitive": _bool, "individuals_at_least": _count, "individuals_below": _count,
-         "citizens_of_territory": _bool, "subjects_of_territory": _bool}
+         "citizens_of_territory": _bool, "subjects_of_territory": _bool, "collected_in_territory": _bool}
 
 
 def _when(value, where: str) -> When:

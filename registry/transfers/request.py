@@ -21,7 +21,7 @@ from registry.transfers.knowledge import FLAGS, ROLES, KnowledgeBase, load_knowl
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]*(:[a-z0-9-]+)?$")
 _CATEGORY = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
 _TOP_KEYS = ("on", "exporter", "importer", "subjects", "categories", "flags", "individuals_per_year",
-             "safeguards", "regimes")
+             "safeguards", "regimes", "collected_in")
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,20 @@ class HopRequest:
     individuals_per_year: int | None = None
     safeguards: tuple[str, ...] = ()
     regimes: tuple[str, ...] = ()
+    # Where the data on this hop was collected (the collectors' countries); empty: not
+    # recorded, read as where the exporter is established (``collected_in_countries``).
+    collected_in: tuple[str, ...] = ()
+
+    def collected_in_countries(self) -> tuple[str, ...]:
+        """``collected_in``, or the exporter's country when that is not recorded.
+
+        The exporter's country is the stricter reading for the rules that ask: an EU
+        processor returning data to its controller owes a TIA only when it adds data
+        collected in the EU (SCC Clause 14, footnote), so without the fact it is owed.
+        """
+        if self.collected_in:
+            return self.collected_in
+        return (self.exporter.country,) if self.exporter.country else ()
 
 
 def parse_hop_request(data: dict, today: date, kb: KnowledgeBase | None = None) -> HopRequest:
@@ -123,6 +137,7 @@ def parse_hop_request(data: dict, today: date, kb: KnowledgeBase | None = None) 
         individuals_per_year=_individuals(data.get("individuals_per_year")),
         safeguards=_codes(data.get("safeguards"), "safeguards"),
         regimes=_regimes(data.get("regimes"), kb),
+        collected_in=_countries(data.get("collected_in"), "collected_in"),
     )
 
 

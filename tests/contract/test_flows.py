@@ -61,6 +61,26 @@ def test_data_returned_to_its_controller_is_a_module_4_transfer(store):
     assert _finding(first, "eu-gdpr")["basis"] == "no-transfer"
 
 
+def test_returned_data_needs_a_tia_once_data_collected_in_the_eu_goes_with_it(store):
+    # SCC Clause 14, footnote: Module 4 needs no TIA for data that only returns to the non-EU
+    # controller, but one when the EU processor adds data collected in the EU
+    create(store, category("account"), group("us-customers", residence=["US"]),
+           org("us-co", country="US"), org("de-proc", country="DE"),
+           collection("crm", "us-co", "us-customers", ["account"]),
+           _eng("us-de", "us-co", "de-proc", importer_role="processor"),
+           _eng("de-us", "de-proc", "us-co", importer_role="controller", safeguards=[{"code": "scc:4"}]))
+    [back] = _hops(where_does_it_go(store, "account", on=ON), "de-us")
+    assert back.returning and back.context()["collected_in"] == ["US"]
+    assert _finding(back, "eu-gdpr")["status"] == "ok"  # Module 4 alone covers data collected in the US
+    # the processor also collects for its controller in Germany: that data goes back too
+    create(store, collection("de-signup", "de-proc", "us-customers", ["account"], role="processor"))
+    [back] = _hops(where_does_it_go(store, "account", on=ON), "de-us")
+    assert back.returning and back.context()["collected_in"] == ["DE", "US"]
+    finding = _finding(back, "eu-gdpr")
+    assert finding["status"] == "action" and finding["missing"] == ["tia"]
+    assert ["scc:4", "tia"] in finding["options"]
+
+
 def test_a_mid_chain_question_keeps_the_law_attached_upstream(store):
     create(store, category("account"), group("eu", residence=["FR"]),
            org("shop", country="FR"), org("crm", country="US"), org("support", country="IN"),

@@ -12,7 +12,7 @@ ABSENT = None  # expected status meaning "no finding for this rule"
 
 
 def hop(exporter, importer, on="2026-11-22", residence=(), citizenship=(), certs=(), stores=None,
-        access=(), flags=(), n=None, have=(), regimes=()):
+        access=(), flags=(), n=None, have=(), regimes=(), collected=()):
     """Build a request body; parties are written "DE/controller", an importer "?/processor" is unknown."""
     ex_country, ex_role = exporter.split("/")
     im_country, im_role = importer.split("/")
@@ -21,6 +21,8 @@ def hop(exporter, importer, on="2026-11-22", residence=(), citizenship=(), certs
                          "certifications": list(certs), "accesses_from": list(access)},
             "subjects": {"residence": list(residence), "citizenship": list(citizenship)},
             "flags": list(flags), "individuals_per_year": n, "safeguards": list(have), "regimes": list(regimes)}
+    if collected:
+        body["collected_in"] = list(collected)
     if stores is not None:
         body["importer"]["stores_in"] = list(stores)
     return body
@@ -52,7 +54,12 @@ CASES = [
     case("eu-p2p-inside-still-authorised", hop("DE/processor", "FR/processor", **EU), "eu-gdpr", "art28-subprocessor", "action", "duty", ["art28-authorisation"]),
     case("eu-p2p-authorised", hop("DE/processor", "FR/processor", have=["art28-authorisation"], **EU), "eu-gdpr", "art28-subprocessor", "ok", "duty", []),
     case("eu-c2p-no-authorisation-duty", hop("DE/controller", "FR/processor", **EU), "eu-gdpr", "art28-subprocessor", ABSENT),
-    case("eu-module-4", hop("DE/processor", "US/controller", **EU), "eu-gdpr", "transfer", "action", "mechanism", ["scc:4"]),
+    # Module 4 owes a TIA only when data collected in the EU goes too (SCC Clause 14, footnote);
+    # where that is not recorded, the exporter's seat stands in for it, the stricter reading
+    case("eu-module-4-origin-unrecorded", hop("DE/processor", "US/controller", **EU), "eu-gdpr", "transfer", "action", "mechanism", ["scc:4", "tia"]),
+    case("eu-module-4-returning-us-data", hop("DE/processor", "US/controller", collected=["US"], **EU), "eu-gdpr", "transfer", "action", "mechanism", ["scc:4"]),
+    case("eu-module-4-returned-covered", hop("DE/processor", "US/controller", collected=["US"], have=["scc:4"], **EU), "eu-gdpr", "transfer", "ok", "mechanism"),
+    case("eu-module-4-with-eu-data", hop("DE/processor", "US/controller", collected=["US", "FR"], have=["scc:4"], **EU), "eu-gdpr", "transfer", "action", "mechanism", ["tia"]),
     case("eu-onward-us-to-in", hop("US/processor", "IN/processor", residence=["FR"], regimes=["eu-gdpr"]), "eu-gdpr", "transfer", "action", "mechanism", ["scc:3", "tia"]),
     case("eu-onward-authorisation", hop("US/processor", "IN/processor", residence=["FR"], regimes=["eu-gdpr"]), "eu-gdpr", "art28-subprocessor", "action", "duty", ["art28-authorisation"]),
     case("eu-support-access-from-abroad", hop("DE/controller", "DE/processor", access=["IN"], **EU), "eu-gdpr", "transfer", "action", "mechanism", ["scc:2", "tia"]),
