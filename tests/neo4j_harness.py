@@ -167,7 +167,9 @@ def _wait_for_bolt(server: Neo4jServer, proc: subprocess.Popen | None, deadline:
 class _Launcher:
     """One embedded Neo4j process plus its temporary directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, java_opts: tuple[str, ...] = ()) -> None:
+        """``java_opts`` are added to JAVA_OPTS (the benchmarks size the server up with them)."""
+        self.java_opts = java_opts
         self.tmp = Path(tempfile.mkdtemp(prefix="neo4j-test-"))
         self.log_path = self.tmp / "neo4j.log"
         self.proc: subprocess.Popen | None = None
@@ -178,7 +180,7 @@ class _Launcher:
         classpath = os.pathsep.join([str(SERVER_DIR / "target" / "classes"), str(SERVER_DIR / "target" / "lib" / "*")])
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            ["java", *JAVA_OPTS, "-cp", classpath, LAUNCHER_CLASS, str(port), str(home)],
+            ["java", *JAVA_OPTS, *self.java_opts, "-cp", classpath, LAUNCHER_CLASS, str(port), str(home)],
             stdin=subprocess.PIPE,  # kept open; the launcher exits when it sees EOF (i.e. we died)
             stdout=self._log,
             stderr=subprocess.STDOUT,

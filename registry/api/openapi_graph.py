@@ -7,7 +7,7 @@ validates live answers against it (tests/test_api_graph_schema.py).
 from ..domain.findings import STATUS_ORDER
 from ..services.paths import MAX_DEPTH_BOUND, MAX_LIMIT
 
-STATUS = {"type": "string", "enum": sorted(STATUS_ORDER, key=STATUS_ORDER.get)}
+STATUS = {"type": "string", "enum": sorted(STATUS_ORDER, key=lambda status: STATUS_ORDER[status])}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 NULLABLE_STRING = {"type": ["string", "null"]}
 

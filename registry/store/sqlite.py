@@ -52,6 +52,12 @@ MIGRATIONS = [
     """,
     # 4: the traversal finds engagements that record no categories (they are part of every answer).
     sqlite_traversal.UNCATEGORISED_INDEX,
+    # 5: a random identity, so that a process's flow index (sqlite_index) never mistakes a
+    # database made again at the same path for the one it indexed.
+    """
+    CREATE TABLE database_identity (id TEXT NOT NULL);
+    INSERT INTO database_identity VALUES (lower(hex(randomblob(16))));
+    """,
 ]
 
 

@@ -1,4 +1,8 @@
-"""The embedded store's traversal: one indexed query for the candidate flow edges, a walk in Python.
+"""The embedded store's traversal: the candidate flow edges, then a walk in Python.
+
+Outside a unit of work the candidates come from the flow index (``sqlite_index``: the
+objects a traversal reads, in memory, kept current from the audit log); inside one, from
+one indexed query (below), so that the unit of work sees its own writes.
 
 The SQL repeats two rules of the domain (``Engagement.in_force`` and
 ``category_matches``); tests/contract/test_reach.py checks these copies against the
@@ -7,8 +11,10 @@ Python ones on the same cases.
 
 import json
 
+from ..domain.model import category_matches
+from . import sqlite_index
 from .base import Reach
-from .traversal import walk
+from .traversal import walk, walk_with_ends
 
 # Engagement.in_force, over the JSON document of engagement ``e``.
 IN_FORCE = """
@@ -82,7 +88,26 @@ def candidate_edges(conn, category, on, subject_groups=None, include_planned=Fal
 
 
 def reach(store, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
-    """``Store.reach`` for a SQLiteStore: collections, then the candidate edges walked from the starts."""
+    """``Store.reach`` for a SQLiteStore: from the flow index, or inside a unit of work (whose
+    writes the index must not see) from the queries above."""
+    if store.in_transaction:
+        return _reach_by_queries(store, category, on, start, subject_groups, include_planned, max_depth)
+    index = sqlite_index.current(store)
+    collections = sorted((c for c in index.all("collection")
+                          if any(category_matches(k, category) for k in c.categories)
+                          and (start is None or c.organisation == start)
+                          and (not subject_groups or c.subject_group in subject_groups)), key=lambda c: c.key)
+    starts = [start] if start else sorted({c.organisation for c in collections})
+    keys, cut, ends = walk_with_ends(starts, index.candidates(category, on, subject_groups, include_planned),
+                                     max_depth)
+    keys.sort()
+    engagements = index.get("engagement", keys)
+    organisations = {o.key: o for o in index.get("organisation", ends)}
+    return Reach(collections=collections, engagements=engagements, organisations=organisations, cut=cut)
+
+
+def _reach_by_queries(store, category, on, start=None, subject_groups=None, include_planned=False,
+                      max_depth=None):
     groups = json.dumps(sorted(subject_groups)) if subject_groups else None
     collection_keys = [r[0] for r in store.conn.execute(
         COLLECTIONS_SQL, {"cat": category, "start": start, "groups": groups})]

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 
 def walk(starts: Iterable[str], edges: Iterable[tuple[str, str, str]],
-         max_depth: int | None = None) -> tuple[set[str], list[str]]:
-    """(keys of the edges reached, keys of the edges cut by ``max_depth``).
+         max_depth: int | None = None) -> tuple[list[str], list[str]]:
+    """(keys of the edges reached, breadth first; keys of the edges cut by ``max_depth``).
 
     ``edges`` are (key, exporter, importer). An edge is reached when its exporter is at
     most ``max_depth - 1`` hops (shortest distance) from a start; without ``max_depth``
@@ -22,21 +22,34 @@ def walk(starts: Iterable[str], edges: Iterable[tuple[str, str, str]],
     outgoing: dict[str, list[tuple[str, str]]] = {}
     for key, src, dst in edges:
         outgoing.setdefault(src, []).append((key, dst))
-    reached: set[str] = set()
-    seen = set(starts)
-    frontier = list(seen)
+    return walk_outgoing(starts, outgoing, max_depth)
+
+
+def walk_outgoing(starts: Iterable[str], outgoing: dict[str, list[tuple[str, str]]],
+                  max_depth: int | None = None) -> tuple[list[str], list[str]]:
+    """``walk`` over edges already grouped by exporter: {exporter: [(key, importer)]}."""
+    reached, cut, _ = walk_with_ends(starts, outgoing, max_depth)
+    return reached, cut
+
+
+def walk_with_ends(starts: Iterable[str], outgoing: dict[str, list[tuple[str, str]]],
+                   max_depth: int | None = None) -> tuple[list[str], list[str], set[str]]:
+    """``walk_outgoing``, and the organisations at either end of the edges reached (with the starts)."""
+    reached: dict[str, None] = {}  # a set that keeps the order found, so answers do not vary by run
+    frontier = sorted(set(starts))
+    seen = set(frontier)
     depth = 0
     while frontier:
         if max_depth is not None and depth >= max_depth:
             cut = {key for org in frontier for key, _ in outgoing.get(org, ())}
-            return reached, sorted(cut - reached)
+            return list(reached), sorted(cut.difference(reached)), seen
         following = []
         for org in frontier:
             for key, dst in outgoing.get(org, ()):
-                reached.add(key)
+                reached[key] = None
                 if dst not in seen:
                     seen.add(dst)
                     following.append(dst)
         frontier = following
         depth += 1
-    return reached, []
+    return list(reached), [], seen

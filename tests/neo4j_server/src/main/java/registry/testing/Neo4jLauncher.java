@@ -60,8 +60,10 @@ public final class Neo4jLauncher {
                     .setConfig(HttpConnector.enabled, false)
                     .setConfig(HttpsConnector.enabled, false)
                     .setConfig(GraphDatabaseSettings.auth_enabled, false)
-                    // Small footprint for a 2-core test machine.
-                    .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(128))
+                    // Small footprint for a 2-core test machine; the benchmarks ask for more
+                    // (-Dregistry.pagecache.mb), as a real server would have.
+                    .setConfig(GraphDatabaseSettings.pagecache_memory,
+                               ByteUnit.mebiBytes(Long.getLong("registry.pagecache.mb", 128L)))
                     .setConfig(GraphDatabaseSettings.tx_state_max_off_heap_memory, ByteUnit.mebiBytes(128))
                     .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.mebiBytes(512))
                     .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
