@@ -10,6 +10,8 @@ store and prints, warm, the median (p50) of:
 - the raw engines on the same data and question (root category ``c0`` from every collection):
   a networkx BFS over an in-memory graph of the flow's edges, a recursive CTE on SQLite,
   a bare Cypher reachability query on Neo4j (benchmarks/raw_reach.*);
+- the traversal without loading objects: from the flow index (as ``Store.reach`` outside a unit
+  of work), and by the store's query (as inside one);
 - ``Store.reach`` for that question, as a ratio to the BFS and to the store's own raw engine;
 - the full answer's first page (limit 50), computed (``where_does_it_go``), and served from
   the per-version answer cache as the API and the pages do;
@@ -107,25 +109,23 @@ def sqlite_raw(store, starts):
 
 
 def traversal_only(kind, store, starts):
-    """The store's traversal without loading objects: its candidate edges and the walk.
+    """The store's traversal without loading objects: the flow index's candidate edges and the
+    walk (as ``Store.reach`` outside a unit of work)."""
+    from registry.store import flow_index
+    from registry.store.traversal import walk_outgoing
 
-    SQLite: from its flow index (as ``Store.reach`` outside a unit of work).
-    """
-    from registry.store import neo4j_traversal, sqlite_index
-    from registry.store.traversal import walk, walk_outgoing
-
-    if kind == "sqlite":
-        return lambda: walk_outgoing(starts, sqlite_index.current(store).candidates(CATEGORY, ON, None, False))
-    return lambda: store._read(lambda tx: walk(starts, neo4j_traversal.candidate_edges(tx, CATEGORY, ON, None,
-                                                                                       False)))
+    return lambda: walk_outgoing(starts, flow_index.current(store).candidates(CATEGORY, ON, None, False))
 
 
-def traversal_by_query(store, starts):
-    """SQLite inside a unit of work: one indexed query for the candidate edges, then the walk."""
-    from registry.store import sqlite_traversal
+def traversal_by_query(kind, store, starts):
+    """Inside a unit of work: the store's query for the candidate edges, then the walk."""
+    from registry.store import neo4j_traversal, sqlite_traversal
     from registry.store.traversal import walk
 
-    return lambda: walk(starts, sqlite_traversal.candidate_edges(store.conn, CATEGORY, ON))
+    if kind == "sqlite":
+        return lambda: walk(starts, sqlite_traversal.candidate_edges(store.conn, CATEGORY, ON))
+    return lambda: store._read(lambda tx: walk(starts, neo4j_traversal.candidate_edges(tx, CATEGORY, ON, None,
+                                                                                       False)))
 
 
 def neo4j_raw(store, starts):
@@ -193,9 +193,8 @@ def bench_store(kind, store, document, size, args, bfs_ms):
     row(f"raw engine ({'recursive CTE' if kind == 'sqlite' else 'bare Cypher'}: {reached} orgs)", raw_ms, runs)
     _, ms, runs = timed(traversal_only(kind, store, starts), args.repeat, args.budget)
     row("traversal only (candidate edges + walk, keys)", ms, runs, ("vs BFS", ms / bfs_ms), ("vs raw", ms / raw_ms))
-    if kind == "sqlite":
-        _, ms, runs = timed(traversal_by_query(store, starts), args.repeat, args.budget)
-        row("traversal by query (in a unit of work)", ms, runs, ("vs BFS", ms / bfs_ms), ("vs raw", ms / raw_ms))
+    _, ms, runs = timed(traversal_by_query(kind, store, starts), args.repeat, args.budget)
+    row("traversal by query (in a unit of work)", ms, runs, ("vs BFS", ms / bfs_ms), ("vs raw", ms / raw_ms))
     reach, ms, runs = timed(lambda: store.reach(CATEGORY, ON), args.repeat, args.budget)
     row(f"Store.reach {CATEGORY}, objects loaded ({len(reach.engagements)} engagements)", ms, runs,
         ("vs BFS", ms / bfs_ms), ("vs raw", ms / raw_ms))

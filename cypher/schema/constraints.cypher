@@ -21,3 +21,4 @@ CREATE CONSTRAINT rate_counter_name IF NOT EXISTS FOR (c:RateCounter) REQUIRE c.
 CREATE CONSTRAINT audit_record_id IF NOT EXISTS FOR (a:AuditRecord) REQUIRE a.id IS UNIQUE;
 CREATE CONSTRAINT counter_name IF NOT EXISTS FOR (c:Counter) REQUIRE c.name IS UNIQUE;
 CREATE CONSTRAINT registry_lock_name IF NOT EXISTS FOR (l:RegistryLock) REQUIRE l.name IS UNIQUE;
+CREATE CONSTRAINT registry_identity_name IF NOT EXISTS FOR (i:RegistryIdentity) REQUIRE i.name IS UNIQUE;

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..domain.errors import Referenced, StoreUnavailable
 from ..domain.model import kind_class, list_fields
 from ..domain.records import AuditRecord, User
-from . import sqlite_traversal
+from . import flow_index, sqlite_traversal
 from .base import Store, check_write, dangling, referenced_message, user_audit, utcnow
 from .sqlite_auth import SQLiteAuth
 from .sqlite_pages import SQLitePages
@@ -52,7 +52,7 @@ MIGRATIONS = [
     """,
     # 4: the traversal finds engagements that record no categories (they are part of every answer).
     sqlite_traversal.UNCATEGORISED_INDEX,
-    # 5: a random identity, so that a process's flow index (sqlite_index) never mistakes a
+    # 5: a random identity, so that a process's flow index (flow_index) never mistakes a
     # database made again at the same path for the one it indexed.
     """
     CREATE TABLE database_identity (id TEXT NOT NULL);
@@ -248,7 +248,19 @@ class SQLiteStore(SQLitePages, SQLiteAuth, Store):
 
     # -- traversal --------------------------------------------------------------
     def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
-        return sqlite_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
+        index = None if self.in_transaction else flow_index.current(self)
+        if index is None:  # a unit of work reads its own writes
+            return sqlite_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
+        return index.reach(category, on, start, subject_groups, include_planned, max_depth)
+
+    def index_version(self):
+        return sqlite_traversal.index_version(self.conn)
+
+    def index_changes(self, since, newest):
+        return sqlite_traversal.index_changes(self.conn, since, newest)
+
+    def index_load(self, kind, keys):
+        return sqlite_traversal.index_load(self.conn, kind, keys)
 
     # -- users ----------------------------------------------------------------
     def get_user(self, username):

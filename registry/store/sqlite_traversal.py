@@ -1,8 +1,9 @@
 """The embedded store's traversal: the candidate flow edges, then a walk in Python.
 
-Outside a unit of work the candidates come from the flow index (``sqlite_index``: the
-objects a traversal reads, in memory, kept current from the audit log); inside one, from
-one indexed query (below), so that the unit of work sees its own writes.
+Outside a unit of work the store answers from the flow index (``flow_index``: the objects
+a traversal reads, in memory, kept current from the audit log; this module gives it its
+reads); inside one, from one indexed query (below), so that the unit of work sees its own
+writes.
 
 The SQL repeats two rules of the domain (``Engagement.in_force`` and
 ``category_matches``); tests/contract/test_reach.py checks these copies against the
@@ -11,10 +12,9 @@ Python ones on the same cases.
 
 import json
 
-from ..domain.model import category_matches
-from . import sqlite_index
+from ..domain.model import kind_class
 from .base import Reach
-from .traversal import walk, walk_with_ends
+from .traversal import walk
 
 # Engagement.in_force, over the JSON document of engagement ``e``.
 IN_FORCE = """
@@ -88,26 +88,7 @@ def candidate_edges(conn, category, on, subject_groups=None, include_planned=Fal
 
 
 def reach(store, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
-    """``Store.reach`` for a SQLiteStore: from the flow index, or inside a unit of work (whose
-    writes the index must not see) from the queries above."""
-    if store.in_transaction:
-        return _reach_by_queries(store, category, on, start, subject_groups, include_planned, max_depth)
-    index = sqlite_index.current(store)
-    collections = sorted((c for c in index.all("collection")
-                          if any(category_matches(k, category) for k in c.categories)
-                          and (start is None or c.organisation == start)
-                          and (not subject_groups or c.subject_group in subject_groups)), key=lambda c: c.key)
-    starts = [start] if start else sorted({c.organisation for c in collections})
-    keys, cut, ends = walk_with_ends(starts, index.candidates(category, on, subject_groups, include_planned),
-                                     max_depth)
-    keys.sort()
-    engagements = index.get("engagement", keys)
-    organisations = {o.key: o for o in index.get("organisation", ends)}
-    return Reach(collections=collections, engagements=engagements, organisations=organisations, cut=cut)
-
-
-def _reach_by_queries(store, category, on, start=None, subject_groups=None, include_planned=False,
-                      max_depth=None):
+    """``Store.reach`` for a SQLiteStore by its queries (inside a unit of work; see the module doc)."""
     groups = json.dumps(sorted(subject_groups)) if subject_groups else None
     collection_keys = [r[0] for r in store.conn.execute(
         COLLECTIONS_SQL, {"cat": category, "start": start, "groups": groups})]
@@ -119,3 +100,31 @@ def _reach_by_queries(store, category, on, start=None, subject_groups=None, incl
     org_keys = set(starts) | {e.exporter for e in engagements} | {e.importer for e in engagements}
     organisations = {o.key: o for o in store._find_many("organisation", org_keys)}
     return Reach(collections=collections, engagements=engagements, organisations=organisations, cut=cut)
+
+
+# -- what the flow index reads (flow_index.IndexSource) ------------------------------------
+def index_version(conn) -> tuple:
+    """(database identity, newest audit id, records): SQLite never removes audit records, and
+    its AUTOINCREMENT ids leave no gaps, so the newest id counts them."""
+    identity, newest = conn.execute("SELECT (SELECT id FROM database_identity), "
+                                    "(SELECT coalesce(max(id), 0) FROM audit)").fetchone()
+    return identity, newest, newest
+
+
+def index_changes(conn, since: int, newest: int) -> list:
+    return conn.execute("SELECT kind, key FROM audit WHERE id > ? AND id <= ?", (since, newest)).fetchall()
+
+
+def index_load(conn, kind: str, keys) -> list:
+    if keys is None:
+        rows = conn.execute("SELECT data, version FROM entities WHERE kind = ?", (kind,))
+    else:
+        rows = conn.execute("SELECT data, version FROM entities WHERE kind = ? AND key IN "
+                            "(SELECT value FROM json_each(?))", (kind, json.dumps(sorted(keys))))
+    cls = kind_class(kind)
+    found = []
+    for row in rows:
+        obj = cls(**json.loads(row[0]))
+        obj.version = row[1]
+        found.append(obj)
+    return found

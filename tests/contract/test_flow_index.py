@@ -1,23 +1,23 @@
-"""The embedded store's flow index: the same reach as its queries, current after every write.
+"""The flow index: the same reach as the stores' queries, current after every write, on both stores.
 
-SQLite only: the index is how the embedded store answers ``reach`` outside a unit of work;
-inside one it uses its queries (``_reach_by_queries``), which must agree with it.
+Outside a unit of work a store answers ``reach`` from the index; inside one, from its
+queries (``sqlite_traversal.reach``, ``neo4j_traversal.reach``), which must agree with it.
 """
 
 import itertools
 
 import pytest
 
-from registry.store import sqlite_traversal
+from registry.store import neo4j_traversal, sqlite_traversal
 from registry.store.sqlite import SQLiteStore
 
 from .builders import category, collection, create, engagement, group, org
 from .test_reach import ACCOUNT, EMAIL, ON, graph  # noqa: F401  (the fixture)
 
 
-@pytest.fixture
-def store(sqlite_store):
-    return sqlite_store
+def _by_queries(store, *args):
+    traversal = sqlite_traversal if isinstance(store, SQLiteStore) else neo4j_traversal
+    return traversal.reach(store, *args)
 
 
 def _shape(reach):
@@ -37,7 +37,7 @@ QUESTIONS = list(itertools.product(
 def test_the_index_answers_as_the_queries_do(graph):  # noqa: F811
     for category_key, on, start, groups, planned, depth in QUESTIONS:
         args = (category_key, on, start, groups, planned, depth)
-        assert _shape(graph.reach(*args)) == _shape(sqlite_traversal._reach_by_queries(graph, *args)), args
+        assert _shape(graph.reach(*args)) == _shape(_by_queries(graph, *args)), args
 
 
 def test_the_index_sees_every_write(store):
@@ -59,7 +59,8 @@ def test_the_index_sees_every_write(store):
     assert _shape(store.reach("x", ON))[1] == []
 
 
-def test_writes_by_another_process_are_seen(store):
+def test_writes_by_another_process_are_seen(sqlite_store):
+    store = sqlite_store
     create(store, category("x"), org("a"), org("b"))
     assert store.reach("x", ON, start="a").engagements == []
     other = SQLiteStore(store.path)  # another connection to the same file, as another worker has
@@ -81,6 +82,7 @@ def test_a_unit_of_work_sees_its_own_writes_and_a_rollback_leaves_the_index_alon
 
 
 def test_a_database_made_again_at_the_same_path_is_indexed_afresh(tmp_path):
+    """SQLite: another file at the same path (Neo4j: a wiped database is tested by every contract test)."""
     path = tmp_path / "again.db"
     for importer in ("b", "c"):
         if path.exists():
@@ -91,3 +93,30 @@ def test_a_database_made_again_at_the_same_path_is_indexed_afresh(tmp_path):
                engagement("a-it", "a", importer, ["x"], effective_date="2024-01-01"))
         assert [e.importer for e in store.reach("x", ON, start="a").engagements] == [importer]
         store.close()
+
+
+def test_an_undone_bulk_import_leaves_the_index_too(neo4j_store, monkeypatch):
+    """Neo4j commits a bulk import in batches; an index that saw the first ones forgets them on undo."""
+    from registry.store import neo4j as neo4j_module
+
+    store = neo4j_store
+    monkeypatch.setattr(neo4j_module, "IMPORT_BATCH", 3)
+    create(store, category("x"), org("a"))
+    assert store.reach("x", ON, start="a").engagements == []
+    real, batches = neo4j_module.apply_writes, []
+
+    def third_batch_fails(tx, writes, *args, **kwargs):
+        batches.append(writes)
+        if len(batches) == 3:
+            seen = store.reach("x", ON, start="a")  # the index catches up with the first two batches
+            assert [e.key for e in seen.engagements] == ["a-o0", "a-o1"]
+            raise RuntimeError("the server went away")
+        return real(tx, writes, *args, **kwargs)
+
+    monkeypatch.setattr(neo4j_module, "apply_writes", third_batch_fails)
+    objects = [org(f"o{i}") for i in range(4)] + [
+        engagement(f"a-o{i}", "a", f"o{i}", ["x"], effective_date="2024-01-01") for i in range(4)]
+    with pytest.raises(RuntimeError):
+        store.import_objects(objects, "import")
+    after = store.reach("x", ON, start="a")
+    assert after.engagements == [] and list(after.organisations) == ["a"]
