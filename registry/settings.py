@@ -50,6 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADMIN_SURVEY_WAIT", None, "seconds a page waits for fresh findings before showing the previous "
                                        "ones (unset: 0.8, or until done when testing)"),
     Setting("ADMIN_SURVEY_PROCESS", None, "compute the findings in a child process (unset: yes, except when testing)"),
+    Setting("ADMIN_SURVEY_KEEP", 600, "seconds that child process stays after its last survey, warm for the next"),
     Setting("RATELIMIT_STORAGE_URI", None, "shared storage for per-client rate limits under several workers "
                                            "(e.g. `redis://host:6379`); unset: the store itself"),
     Setting("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, "largest request body in bytes"),

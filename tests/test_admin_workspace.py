@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+import time
 
 import pytest
 
@@ -248,8 +249,23 @@ def test_findings_can_be_computed_in_a_child_process(app, client, auth, demo):
     from registry.admin import survey_cache
 
     app.config["ADMIN_SURVEY_PROCESS"] = True
+    app.config["ADMIN_SURVEY_KEEP"] = 2
     with app.app_context():
         found = survey_cache.findings(demo)
     assert found.current and found.survey.by_engagement
+    [worker] = survey_cache._workers.values()  # the child stays, warm for the next survey
     auth.login("viewer")
     assert "engagements with a violation" in client.get("/admin/").text
+    with app.app_context():  # after an edit, the same child computes the new findings
+        acme = demo.get("organisation", next(iter(found.survey.organisations)))
+        acme.name += " (renamed)"
+        with demo.unit_of_work("test") as uow:
+            uow.update(acme, acme.version)
+            uow.commit()
+        again = survey_cache.findings(demo)
+    assert again.current and again.survey is not found.survey
+    assert list(survey_cache._workers.values()) == [worker]
+    deadline = time.monotonic() + 30
+    while survey_cache._workers and time.monotonic() < deadline:  # idle for ADMIN_SURVEY_KEEP: it exits
+        time.sleep(0.2)
+    assert not survey_cache._workers

@@ -9,7 +9,10 @@ computed in a background thread meanwhile, and the page shows the previous one, 
 with its age, or says that the findings are still being computed. ``ADMIN_SURVEY = False``
 turns the survey off (pages then show no findings), for a server that cannot afford it.
 The survey runs in a child process (``ADMIN_SURVEY_PROCESS``, on unless testing), so the
-threads serving pages do not compete with it for the interpreter lock.
+threads serving pages do not compete with it for the interpreter lock. The child stays for
+``ADMIN_SURVEY_KEEP`` seconds after its last survey (default 600) and then exits: while it
+stays, its flow index and assessment memo are warm, so the survey after an edit costs about
+half the first one; once it exits, its memory is returned.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,12 +74,59 @@ STORE_SETTINGS = ("STORE", "SQLITE_PATH", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASS
                   "SECRET_KEY")
 
 
+_child_apps: dict = {}  # in the child: settings -> its app, made once
+
+
 def _survey_in_process(settings: dict):
     """The survey, computed in a child process on the store ``settings`` name."""
     from .. import create_app
-    app = create_app(settings)
+    key = tuple(sorted(settings.items()))
+    app = _child_apps.get(key)
+    if app is None:
+        app = _child_apps[key] = create_app(settings)
     with app.app_context():
         return survey(get_store())
+
+
+@dataclass
+class _Worker:
+    """A child process kept for surveys, and the timer that ends it when idle."""
+
+    pool: ProcessPoolExecutor
+    timer: threading.Timer | None = None
+
+
+_workers: dict[tuple, _Worker] = {}  # settings -> its child
+
+
+def _retire(key, worker) -> None:
+    with _lock:
+        if _workers.get(key) is worker:
+            del _workers[key]
+    worker.pool.shutdown(wait=False)
+
+
+def _in_child(settings: dict, keep: float):
+    """Run the survey in the child process kept for ``settings`` (started when there is none)."""
+    key = tuple(sorted(settings.items()))
+    with _lock:
+        found = _workers.get(key)
+        worker: _Worker = found if found is not None else _Worker(ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        _workers[key] = worker
+        if worker.timer is not None:
+            worker.timer.cancel()
+    try:
+        return worker.pool.submit(_survey_in_process, settings).result()
+    except BrokenProcessPool:  # the child died (killed for memory, say): the next survey starts a new one
+        _retire(key, worker)
+        raise
+    finally:
+        with _lock:
+            if _workers.get(key) is worker:
+                worker.timer = threading.Timer(keep, _retire, (key, worker))
+                worker.timer.daemon = True
+                worker.timer.start()
 
 
 def _run_survey(app):
@@ -87,8 +138,8 @@ def _run_survey(app):
         with app.app_context():
             return survey(get_store())
     settings = {k: app.config[k] for k in STORE_SETTINGS if app.config.get(k) is not None}
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_survey_in_process, settings).result()
+    keep = app.config.get("ADMIN_SURVEY_KEEP")
+    return _in_child(settings, float(600 if keep is None else keep))
 
 
 def _compute(app, where, version, event):
