@@ -209,7 +209,9 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
         request after a restart does not wait seconds for plan compilation. Returns how
         many queries were planned; one that cannot be planned this way is skipped."""
         planned = 0
-        with self.driver.session(database=self.database) as session:
+        # Without parameters the server warns that each plan "cannot be cached"; that is
+        # expected here (the plans are what is wanted), so the warnings are not asked for.
+        with self.driver.session(database=self.database, notifications_min_severity="OFF") as session:
             for name in cypher.names():
                 if name.startswith("schema/"):
                     continue  # schema commands are not planned
