@@ -35,8 +35,24 @@ def _organisation(store, problems):
     return key
 
 
+_reached: list = []  # [(survey, its _reach_of)]: the newest survey's, kept while it is the newest
+
+
 def _reach_of(found):
-    """({engagement: paths through it}, {engagement: subject groups reaching it}) from the survey."""
+    """({engagement: paths through it}, {engagement: subject groups reaching it}) from the survey.
+
+    Read from every context of every finding (millions at 50,000 engagements), so kept for
+    the survey it was read from.
+    """
+    kept = _reached[0] if _reached else None
+    if kept is not None and kept[0] is found:
+        return kept[1]
+    result = _read_reach(found)
+    _reached[:] = [(found, result)]
+    return result
+
+
+def _read_reach(found):
     paths, groups = {}, {}
     for key, findings in found.by_engagement.items():
         paths[key] = max((g.routes() for g in findings.values()), default=0)

@@ -11,6 +11,7 @@ Python ones on the same cases.
 """
 
 import json
+import sqlite3
 
 from ..domain.model import kind_class
 from .base import Reach
@@ -106,8 +107,11 @@ def reach(store, category, on, start=None, subject_groups=None, include_planned=
 def index_version(conn) -> tuple:
     """(database identity, newest audit id, records): SQLite never removes audit records, and
     its AUTOINCREMENT ids leave no gaps, so the newest id counts them."""
-    identity, newest = conn.execute("SELECT (SELECT id FROM database_identity), "
-                                    "(SELECT coalesce(max(id), 0) FROM audit)").fetchone()
+    try:
+        identity, newest = conn.execute("SELECT (SELECT id FROM database_identity), "
+                                        "(SELECT coalesce(max(id), 0) FROM audit)").fetchone()
+    except sqlite3.OperationalError:  # a database not yet migrated to 5: no index until `registry init`
+        return None, 0, 0
     return identity, newest, newest
 
 

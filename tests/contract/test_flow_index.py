@@ -120,3 +120,10 @@ def test_an_undone_bulk_import_leaves_the_index_too(neo4j_store, monkeypatch):
         store.import_objects(objects, "import")
     after = store.reach("x", ON, start="a")
     assert after.engagements == [] and list(after.organisations) == ["a"]
+
+
+def test_a_database_before_migration_5_is_answered_by_queries(sqlite_store):
+    store = sqlite_store
+    create(store, category("x"), org("a"), org("b"), engagement("a-b", "a", "b", ["x"], effective_date="2024-01-01"))
+    store.conn.execute("DROP TABLE database_identity")  # as a file from before the flow index
+    assert [e.key for e in store.reach("x", ON, start="a").engagements] == ["a-b"]
