@@ -35,7 +35,7 @@ def _organisation(store, problems):
     return key
 
 
-_reached: list = []  # [(survey, its _reach_of)]: the newest survey's, kept while it is the newest
+_reach_kept: list = []  # [(survey, its _reach_of)]: the newest survey's, kept while it is the newest
 
 
 def _reach_of(found):
@@ -44,11 +44,11 @@ def _reach_of(found):
     Read from every context of every finding (millions at 50,000 engagements), so kept for
     the survey it was read from.
     """
-    kept = _reached[0] if _reached else None
+    kept = _reach_kept[0] if _reach_kept else None
     if kept is not None and kept[0] is found:
         return kept[1]
     result = _read_reach(found)
-    _reached[:] = [(found, result)]
+    _reach_kept[:] = [(found, result)]
     return result
 
 
