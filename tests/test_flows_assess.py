@@ -83,3 +83,21 @@ def test_flags_come_from_ancestors_and_descendants_of_what_is_carried():
     assert flags.carried(["health.genome"]) == (("health.genome",), ("genetic", "special"))
     assert flags.carried(["account", "health"]) == (("health",), ("genetic", "special"))
     assert CategoryFlags(CATEGORIES, "account").carried(["health"]) == ((), ())
+
+
+def test_a_full_assessor_gives_the_same_statuses():
+    """The survey's assessor reads statuses off full assessments; they must equal the regime-by-regime ones."""
+    from registry.services.flows_assess import forget_assessments
+
+    contexts = [(e, role, group, regimes) for e in _engagements() for role in ("controller", "processor")
+                for group in GROUPS
+                for regimes in (frozenset(), frozenset({"eu-gdpr"}), frozenset({"uz-zru547", "in-dpdp"}))]
+    statuses = {}
+    for full in (False, True):
+        forget_assessments()  # each kind of assessor on a fresh memo
+        assessor = Assessor(CATEGORIES, "account", ON, full=full)
+        for e, role, group, regimes in contexts:
+            base = assessor.base(e, ORGS[e.exporter], ORGS[e.importer], role, group)
+            statuses.setdefault((e.key, role, group.key, regimes), set()).add(assessor.status(base, regimes))
+    assert all(len(found) == 1 for found in statuses.values())
+    assert {s for found in statuses.values() for s in found} >= {"action", "unknown"}

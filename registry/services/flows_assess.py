@@ -12,7 +12,7 @@ finding to the hop.
 
 import itertools
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from threading import Lock
 
@@ -107,7 +107,7 @@ class HopBase:
     request: HopRequest
     own: frozenset
     unknowns: tuple
-    status: HopStatus
+    statuses: list = field(default_factory=list)  # its HopStatus, made on first use (one item)
 
 
 class _Memo:
@@ -175,9 +175,11 @@ class Assessor:
     in nothing the regime reads.
     """
 
-    def __init__(self, categories: list[Category], asked: str | None, on: str):
-        """An assessor for one question; it joins the process's memo for ``on`` (``_memo_for``)."""
+    def __init__(self, categories: list[Category], asked: str | None, on: str, full: bool = False):
+        """An assessor for one question; it joins the process's memo for ``on`` (``_memo_for``).
+        ``full``: every hop's assessment will be read (see ``status``)."""
         self.on = on
+        self.full = full
         self.day = date.fromisoformat(on)
         self.kb = load_knowledge_base()
         self.flags = CategoryFlags(categories, asked)
@@ -274,8 +276,7 @@ class Assessor:
                               individuals_per_year=who.individuals_per_year, collected_in=collected)
             unknowns = tuple(extra) + ((UNKNOWN_SUBJECTS,) if group is UNRECORDED else ())
             found = memo.bases[marker] = HopBase(marker, request,
-                                                 attached_fully(request, self.kb, memo.regime_findings), unknowns,
-                                                 HopStatus(request, self.kb, memo.regime_findings))
+                                                 attached_fully(request, self.kb, memo.regime_findings), unknowns)
         return found
 
     def _collected(self, countries: frozenset) -> tuple[tuple, tuple[str, ...]]:
@@ -295,13 +296,23 @@ class Assessor:
         return (base.marker, regimes), request
 
     def status(self, base: HopBase, regimes: frozenset) -> str:
-        """The status of the context's assessment (``assessment(base, regimes)["status"]``)."""
+        """The status of the context's assessment (``assessment(base, regimes)["status"]``).
+
+        Taken regime by regime (``HopStatus``), without building the assessment; an
+        assessor made ``full`` (for a caller that reads every hop's assessment anyway, as
+        the survey does) builds the assessment instead and reads its status.
+        """
         key = (base.marker, regimes - base.own if regimes else regimes)
         found = self._memo.statuses.get(key)
         if found is None:
-            found = base.status.status(key[1])
-            if base.unknowns:
-                found = worst((found, "unknown"))
+            if self.full:
+                found = self.assessment(base, regimes)["status"]
+            else:
+                if not base.statuses:  # two threads may both make one: the same
+                    base.statuses.append(HopStatus(base.request, self.kb, self._memo.regime_findings))
+                found = base.statuses[0].status(key[1])
+                if base.unknowns:
+                    found = worst((found, "unknown"))
             self._memo.statuses[key] = found
         return found
 

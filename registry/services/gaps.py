@@ -223,7 +223,7 @@ def survey(store, on=None, include_planned=False) -> Survey:
     reached = set()
     for question in questions:
         edges = by_question[question] + uncategorised
-        assessor = Assessor(categories, question, on)
+        assessor = Assessor(categories, question, on, full=True)
         starts = [Start(c.organisation, groups.get(c.subject_group, UNRECORDED), c.role,
                         controllers=frozenset({c.organisation} if c.role == "controller" else ()), collection=c)
                   for c in collections if questions_of(c.categories) & {question}]
@@ -244,7 +244,7 @@ def survey(store, on=None, include_planned=False) -> Survey:
     if left:
         flow = propagate(left, organisations, groups,
                          [Start(o, UNRECORDED, controllers=frozenset({o})) for o in sorted({e.exporter for e in left})],
-                         Assessor(categories, None, on))
+                         Assessor(categories, None, on, full=True))
         result.absorb(flow.hops.values(), None)
     return result
 
