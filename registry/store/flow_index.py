@@ -23,6 +23,7 @@ reach what other requests read.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Iterable, Protocol
@@ -105,7 +106,8 @@ class FlowIndex:
                      organisations=organisations, cut=cut)
 
 
-_indexes: dict[str, FlowIndex] = {}  # database identity -> its newest index
+DATABASES_KEPT = 4  # indexes kept per process, the most recently used (one database is the use)
+_indexes: OrderedDict[str, FlowIndex] = OrderedDict()  # database identity -> its newest index
 _catching_up: dict[str, Lock] = {}
 _indexes_lock = Lock()
 
@@ -118,6 +120,7 @@ def current(source: IndexSource) -> FlowIndex | None:
     with _indexes_lock:
         index = _indexes.get(identity)
         if index is not None and (index.audit_id, index.records) == (newest, records):
+            _indexes.move_to_end(identity)
             return index
         lock = _catching_up.setdefault(identity, Lock())
     with lock:  # one thread catches up; the others wait for its result
@@ -126,6 +129,10 @@ def current(source: IndexSource) -> FlowIndex | None:
             index = _caught_up(source, index, newest, records)
             with _indexes_lock:
                 _indexes[identity] = index
+                _indexes.move_to_end(identity)
+                while len(_indexes) > DATABASES_KEPT:
+                    gone, _ = _indexes.popitem(last=False)
+                    _catching_up.pop(gone, None)
         return index
 
 
