@@ -322,7 +322,6 @@ class Store(ABC):
     def audit_log(self, kind=None, key=None, actor=None, limit=100, offset=0):
         """Audit records, newest first, optionally for one object or one actor."""
 
-    @abstractmethod
     def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
         """Traverse from where ``category`` is collected along engagements that carry it.
 
@@ -335,7 +334,20 @@ class Store(ABC):
         ``max_depth`` it goes as far as the data goes; with it, at most that many hops
         from a start (shortest distance), and ``Reach.cut`` names what it left out.
         Returns a Reach.
+
+        Answered from the flow index (``flow_index``), or inside a unit of work, which
+        must see its own writes, by the store's queries (``_reach_by_queries``).
         """
+        from . import flow_index  # it builds on this module
+
+        index = None if self.in_transaction else flow_index.current(self)
+        if index is None:
+            return self._reach_by_queries(category, on, start, subject_groups, include_planned, max_depth)
+        return index.reach(category, on, start, subject_groups, include_planned, max_depth)
+
+    @abstractmethod
+    def _reach_by_queries(self, category, on, start, subject_groups, include_planned, max_depth):
+        """``reach`` by the store's own queries, in its current transaction."""
 
     @abstractmethod
     def get_user(self, username):

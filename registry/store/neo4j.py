@@ -23,7 +23,7 @@ from ..domain.errors import Conflict, StoreBusy, StoreUnavailable, ValidationErr
 from ..domain.model import kind_class
 from ..domain.records import AuditRecord, User
 from . import neo4j_model as gm
-from . import flow_index, neo4j_traversal
+from . import neo4j_traversal
 from .base import Store, Write, dangling, dependency_order, user_audit, utcnow
 from .neo4j_auth import Neo4jAuth
 from .neo4j_pages import Neo4jPages
@@ -326,11 +326,8 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
             pass
 
     # -- traversal --------------------------------------------------------------
-    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
-        index = None if self.in_transaction else flow_index.current(self)
-        if index is None:  # a unit of work reads its own writes
-            return neo4j_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
-        return index.reach(category, on, start, subject_groups, include_planned, max_depth)
+    def _reach_by_queries(self, category, on, start, subject_groups, include_planned, max_depth):
+        return neo4j_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
 
     def index_version(self):
         return neo4j_traversal.index_version(self)

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..domain.errors import Referenced, StoreUnavailable
 from ..domain.model import kind_class, list_fields
 from ..domain.records import AuditRecord, User
-from . import flow_index, sqlite_traversal
+from . import sqlite_traversal
 from .base import Store, check_write, dangling, referenced_message, user_audit, utcnow
 from .sqlite_auth import SQLiteAuth
 from .sqlite_pages import SQLitePages
@@ -247,11 +247,8 @@ class SQLiteStore(SQLitePages, SQLiteAuth, Store):
                         raise dangling(field_name, kind, key)
 
     # -- traversal --------------------------------------------------------------
-    def reach(self, category, on, start=None, subject_groups=None, include_planned=False, max_depth=None):
-        index = None if self.in_transaction else flow_index.current(self)
-        if index is None:  # a unit of work reads its own writes
-            return sqlite_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
-        return index.reach(category, on, start, subject_groups, include_planned, max_depth)
+    def _reach_by_queries(self, category, on, start, subject_groups, include_planned, max_depth):
+        return sqlite_traversal.reach(self, category, on, start, subject_groups, include_planned, max_depth)
 
     def index_version(self):
         return sqlite_traversal.index_version(self.conn)
