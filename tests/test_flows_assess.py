@@ -85,19 +85,23 @@ def test_flags_come_from_ancestors_and_descendants_of_what_is_carried():
     assert CategoryFlags(CATEGORIES, "account").carried(["health"]) == ((), ())
 
 
-def test_a_full_assessor_gives_the_same_statuses():
-    """The survey's assessor reads statuses off full assessments; they must equal the regime-by-regime ones."""
+def test_parts_hold_exactly_the_assessments_findings():
+    """The survey folds findings by parts (per regime); they must be the assessment's findings, no more, no fewer."""
     from registry.services.flows_assess import forget_assessments
 
     contexts = [(e, role, group, regimes) for e in _engagements() for role in ("controller", "processor")
                 for group in GROUPS
                 for regimes in (frozenset(), frozenset({"eu-gdpr"}), frozenset({"uz-zru547", "in-dpdp"}))]
-    statuses = {}
-    for full in (False, True):
-        forget_assessments()  # each kind of assessor on a fresh memo
-        assessor = Assessor(CATEGORIES, "account", ON, full=full)
+    seen = set()
+    for parts_first in (True, False):
+        forget_assessments()  # each order on a fresh memo: neither may lean on the other's results
+        assessor = Assessor(CATEGORIES, "account", ON)
         for e, role, group, regimes in contexts:
             base = assessor.base(e, ORGS[e.exporter], ORGS[e.importer], role, group)
-            statuses.setdefault((e.key, role, group.key, regimes), set()).add(assessor.status(base, regimes))
-    assert all(len(found) == 1 for found in statuses.values())
-    assert {s for found in statuses.values() for s in found} >= {"action", "unknown"}
+            parts = assessor.parts(base, regimes) if parts_first else None
+            full = assessor.assessment(base, regimes)
+            parts = parts or assessor.parts(base, regimes)
+            folded = sorted((repr(sorted(f.items())) for part in parts for f in part))
+            assert folded == sorted(repr(sorted(f.items())) for f in full["findings"])
+            seen |= {f["rule"] for part in parts for f in part}
+    assert {"establishment", "subjects", "categories"} <= seen

@@ -84,7 +84,7 @@ def _answer_page(answer: Any, form: WhereForm) -> dict[str, Any]:
     context = dict(answer=answer, page=page, limit=limit, offset=offset,
                    examples={h.key: answer.example_path(h) for h in page} if form.examples.data else {},
                    pages=_page_links("graph.where", answer.total, limit, offset))
-    if answer.hops:
+    if answer.total:
         figure, drawn, total = flow_sankey(answer)
         context.update(sankey=figure_html(figure, "sankey"), sankey_drawn=drawn, sankey_total=total)
     return context

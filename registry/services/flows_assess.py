@@ -130,6 +130,7 @@ class _Memo:
         self.assessments: dict[tuple, dict] = {}
         self.regime_findings: dict = {}  # assess_hop's memo: findings per regime and facts it reads
         self.finding_dicts: dict[int, tuple] = {}  # id(Finding) -> (Finding, its dict): serialised once
+        self.part_dicts: dict[int, tuple] = {}  # id(findings tuple) -> (the tuple, its dicts)
 
     @property
     def size(self) -> int:
@@ -175,11 +176,9 @@ class Assessor:
     in nothing the regime reads.
     """
 
-    def __init__(self, categories: list[Category], asked: str | None, on: str, full: bool = False):
-        """An assessor for one question; it joins the process's memo for ``on`` (``_memo_for``).
-        ``full``: every hop's assessment will be read (see ``status``)."""
+    def __init__(self, categories: list[Category], asked: str | None, on: str):
+        """An assessor for one question; it joins the process's memo for ``on`` (``_memo_for``)."""
         self.on = on
-        self.full = full
         self.day = date.fromisoformat(on)
         self.kb = load_knowledge_base()
         self.flags = CategoryFlags(categories, asked)
@@ -298,23 +297,47 @@ class Assessor:
     def status(self, base: HopBase, regimes: frozenset) -> str:
         """The status of the context's assessment (``assessment(base, regimes)["status"]``).
 
-        Taken regime by regime (``HopStatus``), without building the assessment; an
-        assessor made ``full`` (for a caller that reads every hop's assessment anyway, as
-        the survey does) builds the assessment instead and reads its status.
+        Taken regime by regime (``HopStatus``), without building the assessment.
         """
         key = (base.marker, regimes - base.own if regimes else regimes)
         found = self._memo.statuses.get(key)
         if found is None:
-            if self.full:
-                found = self.assessment(base, regimes)["status"]
-            else:
-                if not base.statuses:  # two threads may both make one: the same
-                    base.statuses.append(HopStatus(base.request, self.kb, self._memo.regime_findings))
-                found = base.statuses[0].status(key[1])
-                if base.unknowns:
-                    found = worst((found, "unknown"))
+            found = self._regimewise(base).status(key[1])
+            if base.unknowns:
+                found = worst((found, "unknown"))
             self._memo.statuses[key] = found
         return found
+
+    def _regimewise(self, base: HopBase) -> HopStatus:
+        if not base.statuses:  # two threads may both make one: the same
+            base.statuses.append(HopStatus(base.request, self.kb, self._memo.regime_findings))
+        return base.statuses[0]
+
+    def parts(self, base: HopBase, regimes: frozenset) -> list[tuple[dict, ...]]:
+        """The context's findings (as in ``assessment(base, regimes)``, unsorted) in shared parts.
+
+        Each part is a tuple of finding dicts kept in the memo: one per attached regime,
+        one for an unknown establishment, one for the unknowns of ``base``. Hops share
+        parts far more than whole assessments, so a caller folding every hop's findings
+        (the survey) prepares each part once, by its identity, which the memo keeps stable.
+        """
+        dicts = self._memo.part_dicts
+        out = []
+        for found in self._regimewise(base).parts(regimes):
+            kept = dicts.get(id(found))
+            if kept is None:  # the tuple is kept alongside so that its id is not reused
+                kept = dicts[id(found)] = (found, tuple(self._finding_dict(f) for f in found))
+            out.append(kept[1])
+        if base.unknowns:
+            out.append(base.unknowns)
+        return out
+
+    def _finding_dict(self, finding) -> dict:
+        dicts = self._memo.finding_dicts
+        kept = dicts.get(id(finding))
+        if kept is None:  # the Finding is kept alongside so that its id is not reused
+            kept = dicts[id(finding)] = (finding, finding.to_dict())
+        return kept[1]
 
     def assessment(self, base: HopBase, regimes: frozenset) -> dict:
         """The assessment (a dict as ``HopAssessment.to_dict()``) of one hop context."""
@@ -338,12 +361,6 @@ class Assessor:
 
     def _as_dict(self, assessment: HopAssessment) -> dict:
         """``assessment.to_dict()``, with each finding serialised once for all the hops sharing it."""
-        dicts = self._memo.finding_dicts
-        findings = []
-        for finding in assessment.findings:
-            kept = dicts.get(id(finding))
-            if kept is None:  # the Finding is kept alongside so that its id is not reused
-                kept = dicts[id(finding)] = (finding, finding.to_dict())
-            findings.append(kept[1])
+        findings = [self._finding_dict(f) for f in assessment.findings]
         return {"on": self.on, "status": assessment.status, "findings": findings,
                 "regimes": list(assessment.regimes)}

@@ -18,7 +18,7 @@ from ..domain.errors import ValidationError
 from ..domain.findings import STATUS_ORDER, worst
 from ..domain.model import Engagement, category_matches
 from ..transfers.knowledge import load_knowledge_base
-from .flows import Start, propagate
+from .flows import Start, propagate, without_collector_pauses
 from .flows_assess import UNRECORDED, Assessor
 from .flows_cache import cached
 from .paths import check_date
@@ -118,26 +118,25 @@ class Survey:
     def absorb(self, hops, category):
         """Fold ``hops`` (of the question about ``category``) into the findings by engagement."""
         by_engagement, downstream = self.by_engagement, self.downstream
-        prepared: dict[int, list] = {}  # id(assessment) -> [(marker, finding, rank)]: hops share assessments
+        prepared: dict[int, list] = {}  # id(part) -> [(marker, finding, rank)]: hops share parts (memo-held)
         for hop in hops:
-            assessment = hop.assessment
-            items = prepared.get(id(assessment))
-            if items is None:
-                items = prepared[id(assessment)] = [
-                    ((f["regime"], f.get("rule"), f.get("basis")), f, STATUS_ORDER[f["status"]])
-                    for f in assessment["findings"]]
             e = hop.engagement
             per = by_engagement.get(e.key)
             if per is None:
                 per = by_engagement[e.key] = {}
             context = (category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning, hop.collected_in)
-            for marker, finding, rank in items:
-                group = per.get(marker)
-                if group is None or rank < STATUS_ORDER[group.status]:
-                    per[marker] = group = FindingGroup(finding)
-                elif rank != STATUS_ORDER[group.status]:
-                    continue
-                group.kept.setdefault(context, hop.paths)
+            for part in hop.parts():
+                items = prepared.get(id(part))
+                if items is None:
+                    items = prepared[id(part)] = [
+                        ((f["regime"], f.get("rule"), f.get("basis")), f, STATUS_ORDER[f["status"]]) for f in part]
+                for marker, finding, rank in items:
+                    group = per.get(marker)
+                    if group is None or rank < STATUS_ORDER[group.status]:
+                        per[marker] = group = FindingGroup(finding)
+                    elif rank != STATUS_ORDER[group.status]:
+                        continue
+                    group.kept.setdefault(context, hop.paths)
             targets = downstream.get(e.exporter)
             if targets is None:
                 targets = downstream[e.exporter] = set()
@@ -194,6 +193,11 @@ class Survey:
 def survey(store, on=None, include_planned=False) -> Survey:
     """Every engagement's findings, in one pass over the registry; see the module doc."""
     on = check_date(on)
+    with without_collector_pauses():
+        return _survey(store, on, include_planned)
+
+
+def _survey(store, on: str, include_planned: bool) -> Survey:
     result = Survey(on=on, include_planned=include_planned)
     engagements = [e for e in store.list("engagement") if e.in_force(on, include_planned)]
     result.engagements = {e.key: e for e in engagements}
@@ -223,7 +227,7 @@ def survey(store, on=None, include_planned=False) -> Survey:
     reached = set()
     for question in questions:
         edges = by_question[question] + uncategorised
-        assessor = Assessor(categories, question, on, full=True)
+        assessor = Assessor(categories, question, on)
         starts = [Start(c.organisation, groups.get(c.subject_group, UNRECORDED), c.role,
                         controllers=frozenset({c.organisation} if c.role == "controller" else ()), collection=c)
                   for c in collections if questions_of(c.categories) & {question}]
@@ -244,7 +248,7 @@ def survey(store, on=None, include_planned=False) -> Survey:
     if left:
         flow = propagate(left, organisations, groups,
                          [Start(o, UNRECORDED, controllers=frozenset({o})) for o in sorted({e.exporter for e in left})],
-                         Assessor(categories, None, on, full=True))
+                         Assessor(categories, None, on))
         result.absorb(flow.hops.values(), None)
     return result
 

@@ -8,13 +8,14 @@ organisations for the chart. It is complete whatever page of it is shown; a dept
 is applied only when the caller sets one, and the answer then names what it cut.
 """
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date
 
 from .. import clock
 from ..domain.errors import ValidationError
-from ..domain.findings import DEFAULT_MAX_DEPTH, STATUS_ORDER, worst
-from .flows import Flow, Hop, Start, propagate
+from ..domain.findings import DEFAULT_MAX_DEPTH, STATUS_ORDER, STATUSES, worst
+from .flows import Flow, Hop, Start, propagate, without_collector_pauses
 from .flows_assess import UNRECORDED, Assessor
 
 MAX_LIMIT = 1000  # hops per page
@@ -67,13 +68,15 @@ def check_date(value, name="on") -> str:
         raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from None
 
 
-def _worst_first(hops) -> list[Hop]:
-    """``hops`` worst first, then by engagement, group and exporter's role.
+def _order(hop: Hop) -> tuple:
+    """Worst first, then by engagement, group and exporter's role.
 
     That is a total order: a flow has one hop per (engagement, group, exporter's role).
     """
-    rank = STATUS_ORDER
-    return sorted(hops, key=lambda hop: (rank[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role))
+    return STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role
+
+
+SORT_FROM = 2000  # a page ending further than this in the order sorts every hop; a nearer one picks its own
 
 
 @dataclass
@@ -90,21 +93,29 @@ class FlowAnswer:
     include_planned: bool
     start: str | None = None
     max_depth: int | None = None
-    hops: list = field(default_factory=list)
     starts: list = field(default_factory=list)
     organisations: dict = field(default_factory=dict)
     subject_groups: dict = field(default_factory=dict)
     cut: list = field(default_factory=list)
     flow: Flow = field(default_factory=Flow, repr=False)
+    _sorted: list | None = field(default=None, repr=False)
+
+    @property
+    def hops(self) -> list[Hop]:
+        """Every hop context, worst first (sorted when first asked for)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.flow.hops.values(), key=_order)
+        return self._sorted
 
     @property
     def status(self) -> str:
-        """The worst status of any hop (the first, since hops are sorted worst first)."""
-        return self.hops[0].status if self.hops else "ok"
+        """The worst status of any hop."""
+        return STATUSES[min((STATUS_ORDER[h.status] for h in self.flow.hops.values()),
+                                        default=STATUS_ORDER["ok"])]
 
     @property
     def total(self) -> int:
-        return len(self.hops)
+        return len(self.flow.hops)
 
     @property
     def complete(self) -> bool:
@@ -112,7 +123,11 @@ class FlowAnswer:
 
     def page(self, limit=None, offset=0) -> list[Hop]:
         """Hops ``offset`` to ``offset + limit`` (all from ``offset`` when ``limit`` is None)."""
-        return self.hops[offset:] if limit is None else self.hops[offset:offset + limit]
+        if limit is None:
+            return self.hops[offset:]
+        if self._sorted is None and offset + limit <= SORT_FROM:  # a first page needs only its own hops
+            return heapq.nsmallest(offset + limit, self.flow.hops.values(), key=_order)[offset:]
+        return self.hops[offset:offset + limit]
 
     def example_path(self, hop: Hop) -> dict:
         """One shortest path from a start to ``hop``: subjects, organisations, engagements."""
@@ -131,7 +146,7 @@ class FlowAnswer:
         the shortest routes, ``status`` is the worst finding among them.
         """
         flows: dict[tuple, dict] = {}
-        for hop in self.hops:
+        for hop in self.flow.hops.values():
             e = hop.engagement
             marker = (e.exporter, e.importer, hop.depth - 1, e.status == "planned")
             entry = flows.setdefault(marker, {"exporter": e.exporter, "importer": e.importer,
@@ -239,7 +254,12 @@ def where_does_it_go(store, category, on=None, subject_groups=None, start=None, 
     max_depth = check_depth(max_depth)
     subject_groups = sorted(set(subject_groups)) if subject_groups else None
     _check_question(store, category, start, subject_groups)
-    question = _Question(store, category, on, subject_groups, include_planned)
+    with without_collector_pauses():
+        return _answer(_Question(store, category, on, subject_groups, include_planned), start, max_depth)
+
+
+def _answer(question: "_Question", start: str | None, max_depth: int | None) -> FlowAnswer:
+    """The question's answer, from its collections or from ``start`` (see ``where_does_it_go``)."""
     if start is None:
         reach = question.reach(max_depth=max_depth)
         starts = question.collection_starts(reach.collections)
@@ -259,10 +279,9 @@ def where_does_it_go(store, category, on=None, subject_groups=None, start=None, 
             reach = question.reach(start=start)
             starts = starts or question.unrecorded_starts(start)
         flow = question.propagate(reach, starts, max_depth)
-    answer = FlowAnswer(category=category, on=on, include_planned=include_planned, start=start,
-                        max_depth=max_depth, starts=starts, organisations=dict(reach.organisations),
+    answer = FlowAnswer(category=question.category, on=question.on, include_planned=question.include_planned,
+                        start=start, max_depth=max_depth, starts=starts, organisations=dict(reach.organisations),
                         subject_groups=question.groups, flow=flow)
-    answer.hops = _worst_first(flow.hops.values())
     answer.cut = sorted(flow.cut | set(reach.cut))  # the store's bound, or the flow's on a deeper context
     return answer
 

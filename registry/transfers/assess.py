@@ -99,23 +99,49 @@ class HopStatus:
         self._own = {regime.id: (regime, full) for regime, full in _attached(kb, own, memo)}
         self._floor = 0 if request.exporter.country is not None else _SEVERITY["unknown"]
 
+    def _found(self, regime: Regime, full: bool) -> tuple[Finding, ...]:
+        found = self._memo.get((id(self._core), regime.id, full))  # _per_regime's quick key, looked up first
+        return found if found is not None else next(_per_regime(self._core, [(regime, full)], self._memo))[1]
+
     def _rank(self, regime: Regime, full: bool) -> int:
-        found = next(_per_regime(self._core, [(regime, full)], self._memo))[1]
+        found = self._found(regime, full)
         # Kept per distinct findings tuple (few: hops share them), which the memo keeps alive.
         rank = self._memo.get(("rank", id(found)))
         if rank is None:
             rank = self._memo[("rank", id(found))] = min((_severity(f) for f in found), default=0)
         return rank
 
+    def _attached(self, inherited: frozenset) -> list[tuple[Regime, bool]]:
+        """(regime, fully) of each regime attached under ``inherited``: its own, then the inherited others."""
+        pairs = [(regime, full or regime.id in inherited) for regime, full in self._own.values()]
+        if inherited:
+            others = inherited - self._own.keys()
+            if others:
+                by_id = self._memo.get(("regimes", id(self._kb)))
+                if by_id is None:
+                    by_id = self._memo[("regimes", id(self._kb))] = {r.id: r for r in self._kb.regimes}
+                pairs.extend((by_id[regime_id], True) for regime_id in sorted(others))
+        return pairs
+
     def status(self, inherited: frozenset) -> str:
         """The worst status of the hop when the regimes ``inherited`` reach it from upstream."""
         rank = self._floor
-        for regime_id, (regime, full) in self._own.items():
-            rank = min(rank, self._rank(regime, full or regime_id in inherited))
-        for regime in self._kb.regimes:
-            if regime.id in inherited and regime.id not in self._own:
-                rank = min(rank, self._rank(regime, True))
+        for regime, full in self._attached(inherited):
+            rank = min(rank, self._rank(regime, full))
         return STATUSES[-rank]
+
+    def parts(self, inherited: frozenset) -> list[tuple[Finding, ...]]:
+        """The findings of the hop under ``inherited``, as the tuples they are made of.
+
+        One tuple per attached regime and one for an unknown establishment: together,
+        ``assess_hop``'s findings with ``inherited``, unsorted. Each tuple is the memo's
+        own, shared by every hop whose facts the regime reads alike, so a caller folding
+        many hops can prepare each once.
+        """
+        out = [self._found(regime, full) for regime, full in self._attached(inherited)]
+        if self._floor:
+            out.append(_UNKNOWN_ESTABLISHMENT_PART)
+        return out
 
 
 def _core(request: HopRequest, kb: KnowledgeBase, memo: dict | None) -> HopRequest:
@@ -271,6 +297,7 @@ def _unknown_establishment() -> Finding:
 
 
 _UNKNOWN_ESTABLISHMENT = _unknown_establishment()  # immutable, so one serves every hop
+_UNKNOWN_ESTABLISHMENT_PART = (_UNKNOWN_ESTABLISHMENT,)
 
 
 def _assess_regime(regime: Regime, req: HopRequest, full: bool) -> list[Finding]:
