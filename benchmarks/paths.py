@@ -192,7 +192,7 @@ def bench_store(kind, store, document, size, args, bfs_ms):
     reached, raw_ms, runs = timed(raw, args.repeat, args.budget)
     row(f"raw engine ({'recursive CTE' if kind == 'sqlite' else 'bare Cypher'}: {reached} orgs)", raw_ms, runs)
     _, ms, runs = timed(traversal_only(kind, store, starts), args.repeat, args.budget)
-    row("traversal only (candidate edges + walk, keys)", ms, runs, ("vs BFS", ms / bfs_ms), ("vs raw", ms / raw_ms))
+    row("traversal only (candidate edges + walk, no objects)", ms, runs, ("vs BFS", ms / bfs_ms), ("vs raw", ms / raw_ms))
     _, ms, runs = timed(traversal_by_query(kind, store, starts), args.repeat, args.budget)
     row("traversal by query (in a unit of work)", ms, runs, ("vs BFS", ms / bfs_ms), ("vs raw", ms / raw_ms))
     reach, ms, runs = timed(lambda: store.reach(CATEGORY, ON), args.repeat, args.budget)

@@ -58,28 +58,36 @@ class FlowIndex:
     records: int = 0
     objects: dict = field(default_factory=lambda: {kind: {} for kind in INDEXED})
     questions: dict = field(default_factory=dict)  # (category, on, groups, planned) -> adjacency
+    _ranked: list | None = field(default=None, repr=False)
+
+    def ranked(self) -> list:
+        """The indexed engagements in key order: candidate edges name them by their position."""
+        if self._ranked is None:  # two threads may both sort: the same list
+            self._ranked = sorted(self.objects["engagement"].values(), key=lambda e: e.key)
+        return self._ranked
 
     def candidates(self, category: str, on: str, subject_groups, include_planned: bool) -> dict:
-        """{exporter: [(engagement key, importer)]} of the engagements that may carry ``category`` on ``on``.
+        """{exporter: [(engagement's position in ``ranked()``, importer)]}, in key order, of the
+        engagements that may carry ``category`` on ``on``.
 
         In force (planned ones too when asked), carrying a matching category or none, and
         concerning the asked groups (an engagement naming none concerns every group).
+        Positions rather than keys, so that a reach sorts numbers and finds its
+        engagements by position.
         """
         groups = frozenset(subject_groups) if subject_groups else None
         question = (category, on, groups, bool(include_planned))
         found = self.questions.get(question)
         if found is None:
             found = {}
-            for e in self.objects["engagement"].values():
+            for rank, e in enumerate(self.ranked()):
                 if not e.in_force(on, include_planned):
                     continue
                 if e.categories and not any(category_matches(c, category) for c in e.categories):
                     continue
                 if groups is not None and e.subject_groups and not groups.intersection(e.subject_groups):
                     continue
-                found.setdefault(e.exporter, []).append((e.key, e.importer))
-            for edges in found.values():
-                edges.sort()
+                found.setdefault(e.exporter, []).append((rank, e.importer))
             if len(self.questions) >= QUESTIONS_KEPT:  # two threads may both compute one: same result
                 self.questions.clear()
             self.questions[question] = found
@@ -98,12 +106,14 @@ class FlowIndex:
                               and (start is None or c.organisation == start)
                               and (not subject_groups or c.subject_group in subject_groups)), key=lambda c: c.key)
         starts = [start] if start else sorted({c.organisation for c in collections})
-        keys, cut, ends = walk_with_ends(starts, self.candidates(category, on, subject_groups, include_planned),
-                                         max_depth)
-        keys.sort()
-        organisations = {o.key: o for o in self.get("organisation", ends)}
-        return Reach(collections=collections, engagements=self.get("engagement", keys),
-                     organisations=organisations, cut=cut)
+        ranks, cut, ends = walk_with_ends(starts, self.candidates(category, on, subject_groups, include_planned),
+                                          max_depth)
+        ranks.sort()
+        ranked = self.ranked()
+        stored = self.objects["organisation"]
+        organisations = {key: stored[key] for key in ends if key in stored}
+        return Reach(collections=collections, engagements=[ranked[r] for r in ranks],
+                     organisations=organisations, cut=[ranked[r].key for r in cut])
 
 
 DATABASES_KEPT = 4  # indexes kept per process, the most recently used (one database is the use)

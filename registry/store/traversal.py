@@ -20,14 +20,17 @@ def walk(starts: Iterable[str], edges: Iterable[tuple[str, str, str]],
     ``max_depth`` hops away: following them is what the bound prevented.
     """
     outgoing: dict[str, list[tuple[str, str]]] = {}
+    listed = set()  # a query may name an edge twice (once per matching category)
     for key, src, dst in edges:
-        outgoing.setdefault(src, []).append((key, dst))
+        if key not in listed:
+            listed.add(key)
+            outgoing.setdefault(src, []).append((key, dst))
     return walk_outgoing(starts, outgoing, max_depth)
 
 
 def walk_outgoing(starts: Iterable[str], outgoing: dict[str, list[tuple[str, str]]],
                   max_depth: int | None = None) -> tuple[list[str], list[str]]:
-    """``walk`` over edges already grouped by exporter: {exporter: [(key, importer)]}."""
+    """``walk`` over edges already grouped by exporter: {exporter: [(key, importer)]}, each edge once."""
     reached, cut, _ = walk_with_ends(starts, outgoing, max_depth)
     return reached, cut
 
@@ -35,21 +38,23 @@ def walk_outgoing(starts: Iterable[str], outgoing: dict[str, list[tuple[str, str
 def walk_with_ends(starts: Iterable[str], outgoing: dict[str, list[tuple[str, str]]],
                    max_depth: int | None = None) -> tuple[list[str], list[str], set[str]]:
     """``walk_outgoing``, and the organisations at either end of the edges reached (with the starts)."""
-    reached: dict[str, None] = {}  # a set that keeps the order found, so answers do not vary by run
-    frontier = sorted(set(starts))
+    reached: list = []  # in the order found, so answers do not vary by run; each edge once, as each
+    frontier = sorted(set(starts))  # organisation is expanded once
     seen = set(frontier)
     depth = 0
+    add, found, get = seen.add, reached.append, outgoing.get
     while frontier:
         if max_depth is not None and depth >= max_depth:
-            cut = {key for org in frontier for key, _ in outgoing.get(org, ())}
-            return list(reached), sorted(cut.difference(reached)), seen
-        following = []
+            cut = {key for org in frontier for key, _ in get(org, ())}
+            return reached, sorted(cut.difference(reached)), seen
+        following: list[str] = []
+        grow = following.append
         for org in frontier:
-            for key, dst in outgoing.get(org, ()):
-                reached[key] = None
+            for key, dst in get(org, ()):
+                found(key)
                 if dst not in seen:
-                    seen.add(dst)
-                    following.append(dst)
+                    add(dst)
+                    grow(dst)
         frontier = following
         depth += 1
-    return list(reached), [], seen
+    return reached, [], seen
