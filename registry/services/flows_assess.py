@@ -131,10 +131,12 @@ class _Memo:
         self.regime_findings: dict = {}  # assess_hop's memo: findings per regime and facts it reads
         self.finding_dicts: dict[int, tuple] = {}  # id(Finding) -> (Finding, its dict): serialised once
         self.part_dicts: dict[int, tuple] = {}  # id(findings tuple) -> (the tuple, its dicts)
+        self.parts: dict[tuple, list] = {}  # (HopBase.marker, inherited regimes) -> Assessor.parts
 
     @property
     def size(self) -> int:
-        return len(self.bases) + len(self.statuses) + len(self.assessments) + len(self.regime_findings)
+        return (len(self.bases) + len(self.statuses) + len(self.assessments) + len(self.parts)
+                + len(self.regime_findings))
 
 
 MEMO_DATES = 4  # dates whose memos are kept (today's, and a few asked about)
@@ -320,16 +322,21 @@ class Assessor:
         one for an unknown establishment, one for the unknowns of ``base``. Hops share
         parts far more than whole assessments, so a caller folding every hop's findings
         (the survey) prepares each part once, by its identity, which the memo keeps stable.
+        The list is the memo's own, one per distinct context: read it, never change it.
         """
-        dicts = self._memo.part_dicts
-        out = []
-        for found in self._regimewise(base).parts(regimes):
-            kept = dicts.get(id(found))
-            if kept is None:  # the tuple is kept alongside so that its id is not reused
-                kept = dicts[id(found)] = (found, tuple(self._finding_dict(f) for f in found))
-            out.append(kept[1])
-        if base.unknowns:
-            out.append(base.unknowns)
+        key = (base.marker, regimes)
+        out = self._memo.parts.get(key)
+        if out is None:
+            dicts = self._memo.part_dicts
+            out = []
+            for found in self._regimewise(base).parts(regimes):
+                kept = dicts.get(id(found))
+                if kept is None:  # the tuple is kept alongside so that its id is not reused
+                    kept = dicts[id(found)] = (found, tuple(self._finding_dict(f) for f in found))
+                out.append(kept[1])
+            if base.unknowns:
+                out.append(base.unknowns)
+            self._memo.parts[key] = out
         return out
 
     def _finding_dict(self, finding) -> dict:

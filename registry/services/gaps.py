@@ -34,6 +34,10 @@ class FindingGroup:
 
     finding: dict
     kept: dict = field(default_factory=dict)  # _Context -> shortest routes through it
+    rank: int = field(init=False)  # of its status in STATUS_ORDER
+
+    def __post_init__(self) -> None:
+        self.rank = STATUS_ORDER[self.finding["status"]]
 
     @property
     def status(self) -> str:
@@ -114,33 +118,47 @@ class Survey:
     engagements: dict = field(default_factory=dict)
     organisations: dict = field(default_factory=dict)
     downstream: dict = field(default_factory=dict)  # organisation -> organisations its data reaches
+    _prepared: dict = field(default_factory=dict, repr=False)  # id(part) -> (part, [(marker, finding, rank)])
 
     def absorb(self, hops, category):
-        """Fold ``hops`` (of the question about ``category``) into the findings by engagement."""
+        """Fold ``hops`` (of the question about ``category``) into the findings by engagement.
+
+        Hops of one engagement with the same findings are folded together: their contexts
+        first gathered, then added to each finding group at once. Within one engagement
+        every context is new (a flow has one hop per group and role, and questions differ in
+        category), so adding them all equals adding them one by one.
+        """
         by_engagement, downstream = self.by_engagement, self.downstream
-        prepared: dict[int, list] = {}  # id(part) -> [(marker, finding, rank)]: hops share parts (memo-held)
+        alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [(context, paths)])
         for hop in hops:
             e = hop.engagement
-            per = by_engagement.get(e.key)
-            if per is None:
-                per = by_engagement[e.key] = {}
-            context = (category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning, hop.collected_in)
-            for part in hop.parts():
-                items = prepared.get(id(part))
-                if items is None:
-                    items = prepared[id(part)] = [
-                        ((f["regime"], f.get("rule"), f.get("basis")), f, STATUS_ORDER[f["status"]]) for f in part]
-                for marker, finding, rank in items:
-                    group = per.get(marker)
-                    if group is None or rank < STATUS_ORDER[group.status]:
-                        per[marker] = group = FindingGroup(finding)
-                    elif rank != STATUS_ORDER[group.status]:
-                        continue
-                    group.kept.setdefault(context, hop.paths)
+            parts = hop.parts()  # the memo's list: one object per distinct set of findings
+            entry = alike.get((e.key, id(parts)))
+            if entry is None:
+                entry = alike[(e.key, id(parts))] = (e, parts, [])
+            entry[2].append(((category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning,
+                              hop.collected_in), hop.paths))
             targets = downstream.get(e.exporter)
             if targets is None:
                 targets = downstream[e.exporter] = set()
             targets.add(e.importer)
+        prepared = self._prepared
+        for e, parts, contexts in alike.values():
+            per = by_engagement.get(e.key)
+            if per is None:
+                per = by_engagement[e.key] = {}
+            for part in parts:
+                found = prepared.get(id(part))
+                if found is None:  # the part is kept alongside so that its id is not reused
+                    found = prepared[id(part)] = (part, [
+                        ((f["regime"], f.get("rule"), f.get("basis")), f, STATUS_ORDER[f["status"]]) for f in part])
+                for marker, finding, rank in found[1]:
+                    group = per.get(marker)
+                    if group is None or rank < group.rank:
+                        per[marker] = group = FindingGroup(finding)
+                    elif rank != group.rank:
+                        continue
+                    group.kept.update(contexts)
 
     def findings(self, key) -> list[dict]:
         """The engagement's worst finding per regime, rule and basis, worst first."""
@@ -250,6 +268,7 @@ def _survey(store, on: str, include_planned: bool) -> Survey:
                          [Start(o, UNRECORDED, controllers=frozenset({o})) for o in sorted({e.exporter for e in left})],
                          Assessor(categories, None, on))
         result.absorb(flow.hops.values(), None)
+    result._prepared.clear()  # only shared between questions; the survey may be sent to another process
     return result
 
 

@@ -8,7 +8,9 @@ candidate edges.
 """
 
 from collections.abc import Iterable
+from typing import TypeVar
 
+Edge = TypeVar("Edge", str, int)  # what names an edge: an engagement key, or the flow index's position
 
 def walk(starts: Iterable[str], edges: Iterable[tuple[str, str, str]],
          max_depth: int | None = None) -> tuple[list[str], list[str]]:
@@ -28,17 +30,17 @@ def walk(starts: Iterable[str], edges: Iterable[tuple[str, str, str]],
     return walk_outgoing(starts, outgoing, max_depth)
 
 
-def walk_outgoing(starts: Iterable[str], outgoing: dict[str, list[tuple[str, str]]],
-                  max_depth: int | None = None) -> tuple[list[str], list[str]]:
+def walk_outgoing(starts: Iterable[str], outgoing: dict[str, list[tuple[Edge, str]]],
+                  max_depth: int | None = None) -> tuple[list[Edge], list[Edge]]:
     """``walk`` over edges already grouped by exporter: {exporter: [(key, importer)]}, each edge once."""
     reached, cut, _ = walk_with_ends(starts, outgoing, max_depth)
     return reached, cut
 
 
-def walk_with_ends(starts: Iterable[str], outgoing: dict[str, list[tuple[str, str]]],
-                   max_depth: int | None = None) -> tuple[list[str], list[str], set[str]]:
+def walk_with_ends(starts: Iterable[str], outgoing: dict[str, list[tuple[Edge, str]]],
+                   max_depth: int | None = None) -> tuple[list[Edge], list[Edge], set[str]]:
     """``walk_outgoing``, and the organisations at either end of the edges reached (with the starts)."""
-    reached: list = []  # in the order found, so answers do not vary by run; each edge once, as each
+    reached: list[Edge] = []  # in the order found, so answers do not vary by run; each edge once, as each
     frontier = sorted(set(starts))  # organisation is expanded once
     seen = set(frontier)
     depth = 0
