@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from registry.domain.findings import STATUS_ORDER
 from registry.services import objects
 from registry.services.exchange import seed
 from registry.services.gaps import registry_gaps
@@ -240,3 +241,18 @@ def test_sankey_labels_cannot_inject_markup(store):
     assert not any("<" in label or ">" in label for label in labels)
     assert any("&lt;a href=" in label for label in labels)
 
+
+
+def test_pages_follow_the_full_order_whether_picked_from_the_head_or_sorted(seeded, monkeypatch):
+    from registry.services import paths
+
+    monkeypatch.setattr(paths, "HEAD", 7)  # pages within 7 hops come from the head, later ones sort
+    first = where_does_it_go(seeded, "account", on="2026-11-22")
+    assert first.total > 12
+    picked = [first.page(3, offset) for offset in (0, 2, 4)] + [first.page(4, 10), first.page(None, 5)]
+    order = where_does_it_go(seeded, "account", on="2026-11-22").hops  # another answer, sorted whole
+    assert [[h.key for h in page] for page in picked] == [
+        [h.key for h in order[0:3]], [h.key for h in order[2:5]], [h.key for h in order[4:7]],
+        [h.key for h in order[10:14]], [h.key for h in order[5:]]]
+    assert [STATUS_ORDER[h.status] for h in order] == sorted(STATUS_ORDER[h.status] for h in order)
+    assert first.status == order[0].status

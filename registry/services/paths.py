@@ -76,7 +76,7 @@ def _order(hop: Hop) -> tuple:
     return STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role
 
 
-SORT_FROM = 2000  # a page ending further than this in the order sorts every hop; a nearer one picks its own
+HEAD = 2000  # pages ending within this many hops come from the head of the order, picked once
 
 
 @dataclass
@@ -99,6 +99,8 @@ class FlowAnswer:
     cut: list = field(default_factory=list)
     flow: Flow = field(default_factory=Flow, repr=False)
     _sorted: list | None = field(default=None, repr=False)
+    _head: list | None = field(default=None, repr=False)
+    _status: str | None = field(default=None, repr=False)
 
     @property
     def hops(self) -> list[Hop]:
@@ -110,8 +112,10 @@ class FlowAnswer:
     @property
     def status(self) -> str:
         """The worst status of any hop."""
-        return STATUSES[min((STATUS_ORDER[h.status] for h in self.flow.hops.values()),
+        if self._status is None:  # kept: a cached answer is asked it once per page served
+            self._status = STATUSES[min((STATUS_ORDER[h.status] for h in self.flow.hops.values()),
                                         default=STATUS_ORDER["ok"])]
+        return self._status
 
     @property
     def total(self) -> int:
@@ -125,8 +129,10 @@ class FlowAnswer:
         """Hops ``offset`` to ``offset + limit`` (all from ``offset`` when ``limit`` is None)."""
         if limit is None:
             return self.hops[offset:]
-        if self._sorted is None and offset + limit <= SORT_FROM:  # a first page needs only its own hops
-            return heapq.nsmallest(offset + limit, self.flow.hops.values(), key=_order)[offset:]
+        if self._sorted is None and offset + limit <= HEAD:  # near pages need only the head of the order
+            if self._head is None:  # two threads may both pick it: the same list
+                self._head = heapq.nsmallest(HEAD, self.flow.hops.values(), key=_order)
+            return self._head[offset:offset + limit]
         return self.hops[offset:offset + limit]
 
     def example_path(self, hop: Hop) -> dict:
