@@ -123,8 +123,8 @@ class Survey:
     def absorb(self, hops, category):
         """Fold ``hops`` (of the question about ``category``) into the findings by engagement.
 
-        Hops of one engagement with the same findings are folded together: their contexts
-        first gathered, then added to each finding group at once. Within one engagement
+        Hops of one engagement that share their findings' parts (``Hop.parts``) are folded
+        together: their contexts first gathered, then added to each finding group at once. Within one engagement
         every context is new (a flow has one hop per group and role, and questions differ in
         category), so adding them all equals adding them one by one.
         """
@@ -132,7 +132,7 @@ class Survey:
         alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [(context, paths)])
         for hop in hops:
             e = hop.engagement
-            parts = hop.parts()  # the memo's list: one object per distinct set of findings
+            parts = hop.parts()  # the memo's list, one per distinct context: hops share it
             entry = alike.get((e.key, id(parts)))
             if entry is None:
                 entry = alike[(e.key, id(parts))] = (e, parts, [])

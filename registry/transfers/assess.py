@@ -100,8 +100,7 @@ class HopStatus:
         self._floor = 0 if request.exporter.country is not None else _SEVERITY["unknown"]
 
     def _found(self, regime: Regime, full: bool) -> tuple[Finding, ...]:
-        found = self._memo.get((id(self._core), regime.id, full))  # _per_regime's quick key, looked up first
-        return found if found is not None else next(_per_regime(self._core, [(regime, full)], self._memo))[1]
+        return _regime_findings(self._core, regime, full, self._memo)
 
     def _rank(self, regime: Regime, full: bool) -> int:
         found = self._found(regime, full)
@@ -120,7 +119,7 @@ class HopStatus:
                 by_id = self._memo.get(("regimes", id(self._kb)))
                 if by_id is None:
                     by_id = self._memo[("regimes", id(self._kb))] = {r.id: r for r in self._kb.regimes}
-                pairs.extend((by_id[regime_id], True) for regime_id in sorted(others))
+                pairs.extend((by_id[regime_id], True) for regime_id in sorted(others) if regime_id in by_id)
         return pairs
 
     def status(self, inherited: frozenset) -> str:
@@ -168,17 +167,22 @@ def _per_regime(core: HopRequest, attached: list, memo: dict | None):
     for regime, full in attached:
         if memo is None:
             yield regime.id, tuple(_assess_regime(regime, core, full))
-            continue
-        # First by the core's identity (memoised, so kept alive: cheap), then by what is read.
-        quick = (id(core), regime.id, full)
-        found = memo.get(quick)
+        else:
+            yield regime.id, _regime_findings(core, regime, full, memo)
+
+
+def _regime_findings(core: HopRequest, regime: Regime, full: bool, memo: dict) -> tuple[Finding, ...]:
+    """One regime's findings for ``core`` (a ``_core`` result), memoised in ``memo``."""
+    # First by the core's identity (memoised, so kept alive: cheap), then by what is read.
+    quick = (id(core), regime.id, full)
+    found = memo.get(quick)
+    if found is None:
+        key = _regime_key(regime, full, core, memo)
+        found = memo.get(key)
         if found is None:
-            key = _regime_key(regime, full, core, memo)
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = tuple(_assess_regime(regime, core, full))
-            memo[quick] = found
-        yield regime.id, found
+            found = memo[key] = tuple(_assess_regime(regime, core, full))
+        memo[quick] = found
+    return found
 
 
 @dataclass(frozen=True)
