@@ -103,11 +103,12 @@ class HopStatus:
         return _regime_findings(self._core, regime, full, self._memo)
 
     def _rank(self, regime: Regime, full: bool) -> int:
-        found = self._found(regime, full)
-        # Kept per distinct findings tuple (few: hops share them), which the memo keeps alive.
-        rank = self._memo.get(("rank", id(found)))
+        # Kept per core (memoised, so kept alive) and regime: one lookup for the many hops sharing them.
+        quick = ("rank", id(self._core), regime.id, full)
+        rank = self._memo.get(quick)
         if rank is None:
-            rank = self._memo[("rank", id(found))] = min((_severity(f) for f in found), default=0)
+            found = self._found(regime, full)
+            rank = self._memo[quick] = min((_severity(f) for f in found), default=0)
         return rank
 
     def _attached(self, inherited: frozenset) -> list[tuple[Regime, bool]]:
