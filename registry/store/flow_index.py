@@ -67,8 +67,8 @@ class FlowIndex:
         return self._ranked
 
     def candidates(self, category: str, on: str, subject_groups, include_planned: bool) -> dict:
-        """{exporter: [(engagement's position in ``ranked()``, importer)]}, in key order, of the
-        engagements that may carry ``category`` on ``on``.
+        """{exporter: ([engagement's position in ``ranked()``], [its importer])}, in key order, of
+        the engagements that may carry ``category`` on ``on`` (as ``traversal.walk_outgoing`` reads).
 
         In force (planned ones too when asked), carrying a matching category or none, and
         concerning the asked groups (an engagement naming none concerns every group).
@@ -87,7 +87,9 @@ class FlowIndex:
                     continue
                 if groups is not None and e.subject_groups and not groups.intersection(e.subject_groups):
                     continue
-                found.setdefault(e.exporter, []).append((rank, e.importer))
+                ranks, importers = found.setdefault(e.exporter, ([], []))
+                ranks.append(rank)
+                importers.append(e.importer)
             if len(self.questions) >= QUESTIONS_KEPT:  # two threads may both compute one: same result
                 self.questions.clear()
             self.questions[question] = found
