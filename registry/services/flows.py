@@ -161,21 +161,20 @@ def propagate(engagements: list[Engagement], organisations: dict, groups: dict, 
     states that far from a start are not expanded and ``Flow.cut`` names the engagements
     that would have been followed.
     """
-    with without_collector_pauses():
-        flow = Flow()
-        leaving = _states(flow, engagements, organisations, groups, starts, max_depth)
-        graph = _Graph(list(flow.parents), leaving)
-        _spread_holders(flow, graph)
-        for hop in flow.hops.values():
-            hop.returning = hop.engagement.importer in flow.controllers[hop.via]
-            hop.collected_in = flow.collected_in[hop.via]
-        _spread_regimes(flow, graph, assessor)
+    flow = Flow()
+    leaving = _states(flow, engagements, organisations, groups, starts, max_depth)
+    graph = _Graph(list(flow.parents), leaving)
+    _spread_holders(flow, graph)
+    for hop in flow.hops.values():
+        hop.returning = hop.engagement.importer in flow.controllers[hop.via]
+        hop.collected_in = flow.collected_in[hop.via]
+    _spread_regimes(flow, graph, assessor)
     return flow
 
 
 @contextmanager
 def without_collector_pauses() -> Iterator[None]:
-    """Hold Python's cycle collector off while a flow is built.
+    """Hold Python's cycle collector off while flows are built and read (``where_does_it_go``, the survey).
 
     A flow makes hundreds of thousands of objects, none of them garbage, while the
     process keeps millions of memoised ones: the full collections that many allocations
@@ -294,16 +293,15 @@ class _Graph:
         number = {state: i for i, state in enumerate(states)}
         self.hops = [leaving.get(state, ()) for state in states]
         self.targets = [[number[hop.target] for hop in hops] for hops in self.hops]
-        self._components: dict = {}
+        self._components: tuple[list[int], list[list[int]]] | None = None
 
-    def components(self, follows=None) -> tuple[list[int], list[list[int]]]:
-        """(component of each state, the states of each component) over the hops ``follows``
-        accepts (every hop when None). A followed hop stays in its component or leads to one
-        with a lower number (Tarjan's algorithm numbers them sinks first)."""
-        if follows not in self._components:
-            self._components[follows] = _tarjan(self.targets if follows is None else [
-                [t for hop, t in zip(hops, targets) if follows(hop)] for hops, targets in zip(self.hops, self.targets)])
-        return self._components[follows]
+    def components(self) -> tuple[list[int], list[list[int]]]:
+        """(component of each state, the states of each component), over every hop; a hop
+        stays in its component or leads to one with a lower number (Tarjan's algorithm
+        numbers them sinks first). Computed once: most sets spread over every hop."""
+        if self._components is None:
+            self._components = _tarjan(self.targets)
+        return self._components
 
     def spread(self, initial: list[int], added: list[list[int]] | None = None, follows=None) -> list[int]:
         """The least fixed point of one set per state (as ``_Bits`` ints).
@@ -312,22 +310,25 @@ class _Graph:
         ``j``-th hop leaving state ``i`` into its target, and its sources' sets over the
         hops ``follows`` accepts (every hop when None).
         """
-        comp, members = self.components(follows)
         targets = self.targets
-        value = [0] * len(members)
-        for i, mask in enumerate(initial):
-            value[comp[i]] |= mask
-        if follows is not None:  # a hop not followed adds its own only; the rest is spread as usual
+        constant: list[tuple[int, int]] = []  # (target, set) a hop not followed adds
+        if follows is None:
+            comp, members = self.components()
+        else:  # a hop not followed adds its own only: spread over the others, with their components
             kept_targets, kept_added = [], []
             for i, hops in enumerate(self.hops):
                 keep = [follows(hop) for hop in hops]
                 kept_targets.append([t for t, k in zip(targets[i], keep) if k])
                 if added is not None:
                     kept_added.append([a for a, k in zip(added[i], keep) if k])
-                    for a, t, k in zip(added[i], targets[i], keep):
-                        if not k:
-                            value[comp[t]] |= a
+                    constant.extend((t, a) for a, t, k in zip(added[i], targets[i], keep) if not k)
             targets, added = kept_targets, kept_added if added is not None else None
+            comp, members = _tarjan(targets)
+        value = [0] * len(members)
+        for i, mask in enumerate(initial):
+            value[comp[i]] |= mask
+        for t, mask in constant:
+            value[comp[t]] |= mask
         for c in range(len(members) - 1, -1, -1):  # sources first: all that enters c is in value[c]
             group, mask = members[c], value[c]
             if added is not None:  # a hop within the component adds to all of it

@@ -118,10 +118,12 @@ class Survey:
     engagements: dict = field(default_factory=dict)
     organisations: dict = field(default_factory=dict)
     downstream: dict = field(default_factory=dict)  # organisation -> organisations its data reaches
-    _prepared: dict = field(default_factory=dict, repr=False)  # id(part) -> (part, [(marker, finding, rank)])
 
-    def absorb(self, hops, category):
+    def absorb(self, hops, category, prepared: dict | None = None):
         """Fold ``hops`` (of the question about ``category``) into the findings by engagement.
+
+        ``prepared``: a dict the caller keeps for several calls of one survey, so that each
+        findings part is prepared once (it holds the parts, keyed by identity).
 
         Hops of one engagement that share their findings' parts (``Hop.parts``) are folded
         together: their contexts first gathered, then added to each finding group at once. Within one engagement
@@ -142,7 +144,7 @@ class Survey:
             if targets is None:
                 targets = downstream[e.exporter] = set()
             targets.add(e.importer)
-        prepared = self._prepared
+        prepared = {} if prepared is None else prepared
         for e, parts, contexts in alike.values():
             per = by_engagement.get(e.key)
             if per is None:
@@ -243,6 +245,7 @@ def _survey(store, on: str, include_planned: bool) -> Survey:
         for q in questions_of(e.categories):
             by_question[q].append(e)
     reached = set()
+    prepared: dict = {}  # id(part) -> (part, [(marker, finding, rank)]), shared by the questions
     for question in questions:
         edges = by_question[question] + uncategorised
         assessor = Assessor(categories, question, on)
@@ -250,7 +253,7 @@ def _survey(store, on: str, include_planned: bool) -> Survey:
                         controllers=frozenset({c.organisation} if c.role == "controller" else ()), collection=c)
                   for c in collections if questions_of(c.categories) & {question}]
         flow = propagate(edges, organisations, groups, starts, assessor)
-        result.absorb(flow.hops.values(), question)
+        result.absorb(flow.hops.values(), question, prepared)
         hit = {h.engagement.key for h in flow.hops.values()}
         reached |= hit
         # What no recorded flow reaches is assessed from its exporter, subjects unrecorded, up
@@ -260,15 +263,14 @@ def _survey(store, on: str, include_planned: bool) -> Survey:
         if left:
             unrecorded = propagate(unreached, organisations, groups,
                                    [Start(o, UNRECORDED, controllers=frozenset({o})) for o in left], assessor)
-            result.absorb(unrecorded.hops.values(), question)
+            result.absorb(unrecorded.hops.values(), question, prepared)
             reached |= {h.engagement.key for h in unrecorded.hops.values()}
     left = [e for e in uncategorised if e.key not in reached]
     if left:
         flow = propagate(left, organisations, groups,
                          [Start(o, UNRECORDED, controllers=frozenset({o})) for o in sorted({e.exporter for e in left})],
                          Assessor(categories, None, on))
-        result.absorb(flow.hops.values(), None)
-    result._prepared.clear()  # only shared between questions; the survey may be sent to another process
+        result.absorb(flow.hops.values(), None, prepared)
     return result
 
 

@@ -95,11 +95,6 @@ class FlowIndex:
             self.questions[question] = found
         return found
 
-    def get(self, kind: str, keys) -> list:
-        """The indexed objects of ``kind`` with ``keys`` (those that exist), in the order of ``keys``."""
-        stored = self.objects[kind]
-        return [stored[k] for k in keys if k in stored]
-
     def reach(self, category: str, on: str, start=None, subject_groups=None, include_planned=False,
               max_depth=None) -> Reach:
         """``Store.reach`` answered from the index."""
