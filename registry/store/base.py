@@ -9,6 +9,8 @@ block without committing discards everything, so a failed write changes nothing.
 from __future__ import annotations
 
 import functools
+import random
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -87,25 +89,35 @@ def user_audit(before, after):
     return ("create" if before is None else "update"), shown(before), dict(shown(after), **changed)
 
 
-BUSY_ATTEMPTS = 3
+# A deadlocked unit of work is run again after a pause that doubles each time, with jitter so
+# that the transactions that deadlocked do not meet again in step; it gives up after BUSY_BUDGET
+# seconds (a person waits for the answer), as the driver's managed transactions do.
+BUSY_BUDGET = 5.0
+BUSY_FIRST_PAUSE = 0.02
+BUSY_MAX_PAUSE = 0.5
 
 
 def retrying(work: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a service that runs one unit of work: run it again from the start when the
-    store reports StoreBusy (a deadlock), as the Neo4j driver does for managed transactions.
+    store reports StoreBusy (a deadlock), as the Neo4j driver does for managed transactions,
+    pausing a jittered, doubling while between tries; StoreBusy once BUSY_BUDGET seconds
+    have passed.
 
     The service must be safe to repeat: all it reads and decides happens inside its unit of
     work, which the failure rolled back.
     """
     @functools.wraps(work)
     def run(*args: Any, **kwargs: Any) -> Any:
-        for attempt in range(1, BUSY_ATTEMPTS + 1):
+        deadline = time.monotonic() + BUSY_BUDGET
+        pause = BUSY_FIRST_PAUSE
+        while True:
             try:
                 return work(*args, **kwargs)
             except StoreBusy:
-                if attempt == BUSY_ATTEMPTS:
+                if time.monotonic() + pause > deadline:
                     raise
-        raise AssertionError("unreachable")
+            time.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(pause * 2, BUSY_MAX_PAUSE)
     return run
 
 
