@@ -1,17 +1,15 @@
-// Parameters: $marker (a bulk import's id), $limit (integer: how many nodes per call)
-// Columns: touched (integer: nodes deleted by this call; 0 when none are left)
-// Undo a failed bulk import: delete up to $limit of the objects (with their relationships)
-// and audit records it created. The store calls this until it touches nothing.
+// Parameters: $targets (list of {kind, key}: the objects one committed batch of a bulk import
+//   created), $first, $last (integers: the ids of the audit records that batch appended)
+// Columns: none
+// Undo one committed batch of a failed bulk import: delete its objects, with their
+// relationships, and its audit records. The store runs it for each batch that had committed.
 CALL () {
-  MATCH (n:Entity {_import: $marker})
-  WITH n LIMIT $limit
+  UNWIND $targets AS t
+  MATCH (n:Entity {entity_kind: t.kind, key: t.key})
   DETACH DELETE n
-  RETURN count(*) AS entities
 }
 CALL () {
-  MATCH (a:AuditRecord {_import: $marker})
-  WITH a LIMIT $limit
+  MATCH (a:AuditRecord)
+  WHERE $first <= a.id <= $last
   DELETE a
-  RETURN count(*) AS records
 }
-RETURN entities + records AS touched

@@ -73,3 +73,8 @@ class StoreUnavailable(DomainError):
 class StoreBusy(StoreUnavailable):
     """The database gave up on a transaction for a transient reason (a deadlock, a
     leader switch); running the whole unit of work again may succeed."""
+
+
+class StoreLimit(StoreUnavailable):
+    """The database refused a transaction for outgrowing a memory limit of its settings;
+    running it again fails the same way until the limit is raised or the work is smaller."""

@@ -125,6 +125,15 @@ class Entity:
         except TypeError as exc:  # a required field is missing
             raise ValidationError(f"{cls.KIND}: {exc}", field=cls.KIND) from None
 
+    @classmethod
+    def checked_from_dict(cls, data):
+        """``from_dict(data).validate()``, with the shape checked once: ``from_dict`` checked it
+        on ``data``, which holds every value of the new object but the defaults."""
+        obj = cls.from_dict(data)
+        validate = type(obj).validate
+        getattr(validate, "__wrapped__", validate)(obj)
+        return obj
+
     def references(self):
         """(field, kind, key) for every reference this object holds."""
         out = []

@@ -22,7 +22,7 @@ PARENT_LOCK = "organisation-parents"
 
 def build(kind: str, data: dict) -> Entity:
     """A validated object of ``kind`` from a dict of its fields (ValidationError otherwise)."""
-    return kind_class(kind).from_dict(data).validate()
+    return kind_class(kind).checked_from_dict(data)
 
 
 def check_parent_chain(store: Store, organisation: Any) -> None:

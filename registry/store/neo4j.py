@@ -10,7 +10,7 @@ plain data; domain objects are built from it outside the transaction.
 import json
 import re
 import time
-import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, GraphDatabase, NotificationDisabledClassification
@@ -19,7 +19,7 @@ from neo4j.exceptions import (ConstraintError, DriverError, Neo4jError, ServiceU
 
 from .. import cypher
 from ..domain import words
-from ..domain.errors import Conflict, StoreBusy, StoreUnavailable, ValidationError
+from ..domain.errors import Conflict, StoreBusy, StoreLimit, StoreUnavailable, ValidationError
 from ..domain.model import kind_class
 from ..domain.records import AuditRecord, User
 from . import neo4j_model as gm
@@ -27,7 +27,7 @@ from . import neo4j_traversal
 from .base import Store, Write, dangling, dependency_order, user_audit, utcnow
 from .neo4j_auth import Neo4jAuth
 from .neo4j_pages import Neo4jPages
-from .neo4j_writes import apply_writes
+from .neo4j_writes import PreparedCreates, apply_writes
 
 _NO_LIMIT = 2 ** 62
 # Writes per transaction of a bulk import: far below the test server's 512 MiB
@@ -63,6 +63,10 @@ def domain_error(exc):
     """The domain error for a driver error, or None when it has no domain meaning."""
     if isinstance(exc, (ServiceUnavailable, SessionExpired, ConnectionError)):
         return StoreUnavailable("graph database unavailable")
+    if isinstance(exc, TransientError) and "Memory" in (exc.code or ""):
+        return StoreLimit("the graph database ran out of transaction memory: the request needs more than "
+                          "its limit (the settings db.memory.transaction.total.max and "
+                          "db.memory.transaction.max); raise it, or make the request smaller")
     if isinstance(exc, TransientError):  # a deadlock, or still failing after the driver's retries
         return StoreBusy("graph database busy; try again shortly")
     if isinstance(exc, ConstraintError):
@@ -124,6 +128,13 @@ def _rows(tx, text, **params):
 
 def _run(tx, text, **params):
     tx.run(text, params).consume()
+
+
+def _import_batch(tx, prepared):
+    """A transaction function: create a checked batch of new objects (``PreparedCreates``);
+    the id of its last audit record, so that its records can be found again."""
+    prepared.send(tx)
+    return tx.run(cypher.query("audit/last_id")).single()["id"]
 
 
 class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
@@ -274,22 +285,31 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
 
     def import_objects(self, objects, actor):
         """See ``Store.import_objects``: committed IMPORT_BATCH writes at a time, so that no
-        transaction outgrows the server's memory limit. Every node and audit record the
-        import creates carries its id until it has finished; if a batch fails, what the
-        earlier batches wrote is deleted again, and the error is raised."""
+        transaction outgrows the server's memory limit. If a batch fails, the objects and
+        audit records of the batches committed before it are deleted again (each batch's
+        audit records have consecutive ids), and the error is raised."""
         objects = dependency_order(list(objects))
         if self.in_transaction or len(objects) <= IMPORT_BATCH:
             return super().import_objects(objects, actor)
         self._check_import(objects)
-        marker = f"import-{uuid.uuid4().hex}"
-        try:
-            for start in range(0, len(objects), IMPORT_BATCH):
-                writes = [Write("create", o.KIND, o.key, o) for o in objects[start:start + IMPORT_BATCH]]
-                self._write(apply_writes, writes, actor, marker, checked=True)
-        except BaseException:
-            self._sweep(cypher.query("entity/import_undo"), marker)
-            raise
-        self._sweep(cypher.query("entity/import_done"), marker)
+        batches = [objects[start:start + IMPORT_BATCH] for start in range(0, len(objects), IMPORT_BATCH)]
+        committed = []  # (objects, id of the last audit record) per batch
+        with ThreadPoolExecutor(1) as ahead:  # preparing the next batch while the server writes one
+            def prepare(batch):
+                return PreparedCreates([Write("create", o.KIND, o.key, o) for o in batch], actor)
+
+            upcoming = ahead.submit(prepare, batches[0])
+            try:
+                for number, batch in enumerate(batches):
+                    prepared = upcoming.result()
+                    if number + 1 < len(batches):
+                        upcoming = ahead.submit(prepare, batches[number + 1])
+                    committed.append((batch, self._write(_import_batch, prepared)))
+            except BaseException:
+                for batch, last in reversed(committed):
+                    self._write(_run, cypher.query("entity/import_undo"), first=last - len(batch) + 1,
+                                last=last, targets=[{"kind": o.KIND, "key": o.key} for o in batch])
+                raise
         for obj in objects:
             obj.version = 1
         return len(objects)
@@ -319,11 +339,6 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
             found.update((r["kind"], r["key"]) for r in self._read(
                 _rows, cypher.query("entity/live"), targets=targets[start:start + IMPORT_BATCH]))
         return found
-
-    def _sweep(self, text, marker):
-        """Run ``text`` (entity/import_undo or import_done) until it has nothing left to do."""
-        while self._write(_rows, text, marker=marker, limit=IMPORT_BATCH)[0]["touched"]:
-            pass
 
     # -- traversal --------------------------------------------------------------
     def _reach_by_queries(self, category, on, start, subject_groups, include_planned, max_depth):

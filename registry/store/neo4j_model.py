@@ -13,6 +13,7 @@ chain is a directed path: ``(exporter)-[:ENGAGES]->(e:Engagement)-[:ENGAGED]->(i
 ``obj.label``, which ``list(query=...)`` searches, as the SQLite store's name column.
 """
 
+import functools
 import json
 from dataclasses import fields
 
@@ -67,32 +68,38 @@ def field_of(kind, rel_type):
     return FIELDS_BY_TYPE.get((kind, rel_type), rel_type.lower())
 
 
+@functools.cache
 def _ref_fields(cls):
-    return {f.name for f in fields(cls) if f.metadata.get("ref")}
+    return frozenset(f.name for f in fields(cls) if f.metadata.get("ref"))
+
+
+@functools.cache
+def _field_names(cls):
+    return tuple(f.name for f in fields(cls) if f.name != "version")
 
 
 def node_properties(obj, version):
     """The node's properties for ``obj``: fields except references, plus bookkeeping."""
     refs = _ref_fields(type(obj))
     props = {"entity_kind": obj.KIND, "version": version, "display_name": obj.label}
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        if f.name == "version" or value is None:
+    for name in _field_names(type(obj)):
+        value = getattr(obj, name)
+        if value is None:
             continue
-        if f.name in refs:
+        if name in refs:
             if not value and not isinstance(value, list):
-                props[f.name] = value  # e.g. "": no relationship, but round-trip the value
+                props[name] = value  # e.g. "": no relationship, but round-trip the value
             continue
-        if f.name in JSON_FIELDS:
+        if name in JSON_FIELDS:
             value = json.dumps(value)
         elif isinstance(value, tuple):
             value = list(value)
-        props[f.name] = value
+        props[name] = value
     return props
 
 
 def links(obj):
-    """Relationships to create for ``obj``: dicts for ``entity/link``."""
+    """Relationships to create for ``obj``: ((from kind, from key), (to kind, to key), type, pos)."""
     out, seen = [], {}
     for name, kind, key in obj.references():
         pos = seen.get(name, 0)
@@ -100,10 +107,21 @@ def links(obj):
         ends = [(obj.KIND, obj.key), (kind, key)]
         if (obj.KIND, name) in REVERSED:
             ends.reverse()
-        (from_kind, from_key), (to_kind, to_key) = ends
-        out.append({"from_kind": from_kind, "from_key": from_key, "to_kind": to_kind, "to_key": to_key,
-                    "type": RELATIONSHIPS[(obj.KIND, name)], "pos": pos})
+        out.append((ends[0], ends[1], RELATIONSHIPS[(obj.KIND, name)], pos))
     return out
+
+
+def link_parameters(objects):
+    """The parameters of ``entity/link`` for the relationships of ``objects``: each end once."""
+    position: dict = {}
+    rows = []
+    for obj in objects:
+        for start, end, rel_type, pos in links(obj):
+            a = position.setdefault(start, len(position))
+            b = position.setdefault(end, len(position))
+            rows.append({"a": a, "b": b, "type": rel_type, "pos": pos})
+    nodes = [{"kind": kind, "key": key} for kind, key in position]
+    return {"nodes": nodes, "links": rows}
 
 
 def to_dict(kind, props, refs):

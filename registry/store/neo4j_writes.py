@@ -25,14 +25,8 @@ from .base import check_write, dangling, referenced_message, utcnow
 RUN_SIZE = 1000  # writes per run: bounds the size of one query's parameters
 
 
-def apply_writes(tx, writes, actor, marker=None, checked=False):
+def apply_writes(tx, writes, actor):
     """Apply ``writes`` in ``tx``; the new version per write (None for a delete).
-
-    ``marker`` (an import's id) is set on the nodes and audit records the writes create,
-    so that a bulk import spread over several transactions can be removed if one fails.
-    ``checked`` says the caller has already made sure that the writes are creates of keys
-    not taken and that every reference resolves (``Neo4jStore.import_objects`` does), so
-    the per-write locking read and the reference check are skipped.
 
     A transaction function: the driver may run it again after a transient failure, so
     every bit of state lives in locals of this call and nothing outside is touched.
@@ -41,17 +35,45 @@ def apply_writes(tx, writes, actor, marker=None, checked=False):
     known = {}  # (kind, key) -> {"version", "state"} as stored now, None when absent
     written = {}  # (kind, key) -> object of the last write, None when it deleted
     versions = []
-    if checked:
-        known.update({(w.kind, w.key): None for w in writes})
     for run in _runs(writes):
-        versions.extend(_apply_run(tx, run, actor, known, written, marker))
-    if not checked:
-        _check_integrity(tx, writes, written)
-    links = [link for obj in written.values() if obj is not None for link in gm.links(obj)]
-    if links:
-        tx.run(cypher.query("entity/link"), links=links).consume()
+        versions.extend(_apply_run(tx, run, actor, known, written))
+    _check_integrity(tx, writes, written)
+    _link(tx, gm.link_parameters(obj for obj in written.values() if obj is not None))
     tx.run(cypher.query("entity/purge")).consume()
     return versions
+
+
+class PreparedCreates:
+    """The queries that create a batch of new objects, prepared without a transaction.
+
+    For writes the caller has checked already (``Neo4jStore.import_objects``): creates of
+    keys not taken, whose references all resolve; so no locking read, no reference check.
+    Preparing needs no server, so an import prepares one batch while the server writes the
+    one before. ``send`` may run more than once (a transaction function) and changes nothing here.
+    """
+
+    def __init__(self, writes, actor):
+        self.actor = actor
+        self.count = len(writes)
+        self.runs = []
+        known = {(w.kind, w.key): None for w in writes}
+        for run in _runs(writes):
+            pending = _Pending("create", run[0].kind)
+            for write in run:
+                _apply_one(write, known, {}, pending)
+            self.runs.append(pending)
+        self.links = gm.link_parameters(w.obj for w in writes)
+
+    def send(self, tx):
+        """Run the queries in ``tx``."""
+        for pending in self.runs:
+            pending.flush(tx, self.actor)
+        _link(tx, self.links)
+
+
+def _link(tx, links):
+    if links["links"]:
+        tx.run(cypher.query("entity/link"), **links).consume()
 
 
 def _runs(writes):
@@ -66,10 +88,10 @@ def _runs(writes):
         yield run
 
 
-def _apply_run(tx, run, actor, known, written, marker=None):
+def _apply_run(tx, run, actor, known, written):
     """Check and apply one run of writes; the new version per write."""
     _load(tx, run[0].kind, [write.key for write in run], known)
-    pending = _Pending(run[0].action, run[0].kind, marker)
+    pending = _Pending(run[0].action, run[0].kind)
     try:
         for write in run:
             _apply_one(write, known, written, pending)
@@ -115,8 +137,8 @@ def _apply_one(write, known, written, pending):
 class _Pending:
     """The queued writes of one run (same action and kind) and their audit records."""
 
-    def __init__(self, action, kind, marker=None):
-        self.action, self.kind, self.marker = action, kind, marker
+    def __init__(self, action, kind):
+        self.action, self.kind = action, kind
         self.creates = []  # node properties, in write order
         self.updates = {}  # key -> node properties of the last update of that key
         self.deletes = []  # keys (a key is deleted at most once in a run)
@@ -125,10 +147,7 @@ class _Pending:
 
     def add(self, write, obj, version, before, after):
         if write.action == "create":
-            props = gm.node_properties(obj, version)
-            if self.marker:
-                props["_import"] = self.marker
-            self.creates.append(props)
+            self.creates.append(gm.node_properties(obj, version))
         elif write.action == "update":
             self.updates[write.key] = gm.node_properties(obj, version)
         else:
@@ -155,8 +174,7 @@ class _Pending:
         if self.deletes:
             tx.run(cypher.query("entity/retire"), kind=self.kind, keys=self.deletes,
                    label=gm.label(self.kind)).consume()
-        tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits,
-               marker=self.marker).consume()
+        tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits).consume()
 
 
 def _check_integrity(tx, writes, written):

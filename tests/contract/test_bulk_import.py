@@ -5,7 +5,7 @@ import pytest
 from registry.domain.errors import Conflict, ValidationError
 from registry.store import neo4j as neo4j_module
 
-from .builders import base_graph, create, engagement, org
+from .builders import ACTOR, base_graph, create, engagement, org
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +41,29 @@ def test_an_import_refuses_a_taken_key_before_writing(store):
         store.import_objects(base_graph() + [org(f"o{i}") for i in range(6)], "import")
     assert store.count("organisation") == 1
     assert len(store.audit_log()) == 1
+
+
+def test_a_batch_failing_on_the_server_undoes_only_what_the_import_wrote(neo4j_store, monkeypatch):
+    """Batches 1 and 2 commit, batch 3 fails: their objects and audit records go, and a write
+    another editor made between two batches stays, with its audit record."""
+    store = neo4j_store
+    create(store, org("before"))
+    real, batches = neo4j_module._import_batch, []
+
+    def third_batch_fails(tx, prepared):
+        batches.append(prepared)
+        if len(batches) == 2:
+            create(store, org("meanwhile"))  # another editor, between two committed batches
+        if len(batches) == 3:
+            raise RuntimeError("the server went away")
+        return real(tx, prepared)
+
+    monkeypatch.setattr(neo4j_module, "_import_batch", third_batch_fails)
+    objects = base_graph() + [org(f"o{i}") for i in range(6)] + [
+        engagement(f"e{i}", "acme", f"o{i}", ["account"]) for i in range(6)]
+    with pytest.raises(RuntimeError):
+        store.import_objects(objects, "import")
+    assert len(batches) == 3
+    assert sorted(o.key for o in store.list("organisation")) == ["before", "meanwhile"]
+    assert store.count("engagement") == 0 and store.count("category") == 0
+    assert [(r.actor, r.key) for r in store.audit_log(limit=100)] == [(ACTOR, "meanwhile"), (ACTOR, "before")]

@@ -103,17 +103,17 @@ def test_an_undone_bulk_import_leaves_the_index_too(neo4j_store, monkeypatch):
     monkeypatch.setattr(neo4j_module, "IMPORT_BATCH", 3)
     create(store, category("x"), org("a"))
     assert store.reach("x", ON, start="a").engagements == []
-    real, batches = neo4j_module.apply_writes, []
+    real, batches = neo4j_module._import_batch, []
 
-    def third_batch_fails(tx, writes, *args, **kwargs):
-        batches.append(writes)
+    def third_batch_fails(tx, prepared):
+        batches.append(prepared)
         if len(batches) == 3:
             seen = store.reach("x", ON, start="a")  # the index catches up with the first two batches
             assert [e.key for e in seen.engagements] == ["a-o0", "a-o1"]
             raise RuntimeError("the server went away")
-        return real(tx, writes, *args, **kwargs)
+        return real(tx, prepared)
 
-    monkeypatch.setattr(neo4j_module, "apply_writes", third_batch_fails)
+    monkeypatch.setattr(neo4j_module, "_import_batch", third_batch_fails)
     objects = [org(f"o{i}") for i in range(4)] + [
         engagement(f"a-o{i}", "a", f"o{i}", ["x"], effective_date="2024-01-01") for i in range(4)]
     with pytest.raises(RuntimeError):

@@ -7,10 +7,10 @@ check the Neo4j side of it from below (the graph itself, retries, errors, connec
 import socket
 
 import pytest
-from neo4j.exceptions import ConstraintError, SessionExpired
+from neo4j.exceptions import ConstraintError, SessionExpired, TransientError
 
 from registry import cypher
-from registry.domain.errors import Conflict, StoreUnavailable
+from registry.domain.errors import Conflict, StoreBusy, StoreLimit, StoreUnavailable
 from registry.store import neo4j as neo4j_module
 from registry.store.neo4j import Neo4jStore, connect, domain_error
 
@@ -90,6 +90,18 @@ def test_a_constraint_error_becomes_a_conflict(neo4j_store):
     error = domain_error(caught.value)
     assert isinstance(error, Conflict)
     assert error.message == "an organisation with key 'acme' already exists"
+
+
+def test_a_memory_limit_is_reported_as_what_it_is(neo4j_store):
+    """A transaction over the server's memory limit (512 MiB for the tests' one) is not "busy":
+    it says which limit, and it is not run again."""
+    with pytest.raises(TransientError) as caught:  # ~800 MB of integers, held at once
+        neo4j_store.driver.execute_query("UNWIND range(1, 100000000) AS x RETURN size(collect(x)) AS n",
+                                         database_=neo4j_store.database)
+    error = domain_error(caught.value)
+    assert isinstance(error, StoreLimit) and not isinstance(error, StoreBusy)
+    assert "memory" in error.message and "db.memory.transaction" in error.message
+    assert error.status == 503
 
 
 @pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
