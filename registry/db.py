@@ -16,6 +16,8 @@ from .store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
 
+WARM_UP_STOP_SECONDS = 10.0  # the warm-up stops after the query it is planning; a hung server is not waited for
+
 
 class SQLiteBackend:
     """Opens SQLite stores on the configured file."""
@@ -37,6 +39,8 @@ class Neo4jBackend:
         from .store.neo4j import Outage
         self.uri, self.user, self.password, self.database = uri, user, password, database
         self._driver = None
+        self._warming: threading.Thread | None = None
+        self._stop_warming = threading.Event()
         self.outage = Outage(outage_seconds)
 
     @property
@@ -44,14 +48,17 @@ class Neo4jBackend:
         if self._driver is None:
             from .store.neo4j import connect
             self._driver = connect(self.uri, self.user, self.password)
-            threading.Thread(target=self._warm_up, name="neo4j-warm-up", daemon=True).start()
+            self._stop_warming = threading.Event()
+            self._warming = threading.Thread(target=self._warm_up, args=(self._driver, self._stop_warming),
+                                             name="neo4j-warm-up", daemon=True)
+            self._warming.start()
         return self._driver
 
-    def _warm_up(self):
+    def _warm_up(self, driver, stop):
         """Plan every query in the background once the driver exists (see Neo4jStore.warm_up)."""
         from .store.neo4j import Neo4jStore
         try:
-            Neo4jStore(self._driver, self.database).warm_up()
+            Neo4jStore(driver, self.database).warm_up(stop)
         except Exception:  # noqa: BLE001 - a cold plan cache is slower, never wrong
             log.info("warming the Neo4j query plans failed; queries are planned on first use", exc_info=True)
 
@@ -62,9 +69,15 @@ class Neo4jBackend:
         return Neo4jStore(self.driver, self.database, outage=self.outage)
 
     def close(self):
+        """Close the driver, once the warm-up has stopped: closing a connection that another
+        thread is using breaks the driver's buffers."""
         if self._driver is not None:
+            self._stop_warming.set()
+            if self._warming is not None:
+                self._warming.join(timeout=WARM_UP_STOP_SECONDS)
             self._driver.close()
             self._driver = None
+            self._warming = None
 
 
 def make_backend(config):

@@ -139,3 +139,23 @@ def test_unreachable_database_is_a_503_and_the_app_recovers(neo4j_server):
     finally:
         app.extensions["registry.backend"].close()
         relay.stop()
+
+
+def test_closing_the_app_stops_the_plan_warm_up_first(neo4j_server):
+    """The warm-up plans queries on its own connection; the app closes the driver only once it
+    has stopped (closing a connection in use broke the driver's buffers: BufferError)."""
+    from registry.db import Neo4jBackend
+    from registry.store.neo4j import Neo4jStore
+
+    for _ in range(5):  # closed at once, while the warm-up is planning
+        backend = Neo4jBackend(neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database)
+        assert backend.driver is not None
+        warming = backend._warming
+        backend.close()
+        assert not warming.is_alive()
+    stopped = threading.Event()
+    stopped.set()
+    with neo4j_server.driver() as driver:
+        store = Neo4jStore(driver, neo4j_server.database)
+        assert store.warm_up(stopped) == 0
+        assert store.warm_up() > 30

@@ -215,15 +215,18 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
                 self._write(_run, statement)  # schema commands: one per transaction
         self._read(_run, cypher.query("schema/await_indexes"), seconds=300)
 
-    def warm_up(self):
+    def warm_up(self, stop=None):
         """Have the server plan every query now (EXPLAIN runs nothing), so that the first
         request after a restart does not wait seconds for plan compilation. Returns how
-        many queries were planned; one that cannot be planned this way is skipped."""
+        many queries were planned; one that cannot be planned this way is skipped. Stops
+        early, between two queries, once ``stop`` (a ``threading.Event``) is set."""
         planned = 0
         # Without parameters the server warns that each plan "cannot be cached"; that is
         # expected here (the plans are what is wanted), so the warnings are not asked for.
         with self.driver.session(database=self.database, notifications_min_severity="OFF") as session:
             for name in cypher.names():
+                if stop is not None and stop.is_set():
+                    break
                 if name.startswith("schema/"):
                     continue  # schema commands are not planned
                 try:
