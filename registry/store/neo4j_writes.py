@@ -13,6 +13,8 @@ reads the run's objects, one writes them, one appends their audit records. The c
 happen in Python, write by write, against what the transaction has seen and done so
 far, so a run behaves exactly like its writes one after another (a key created twice in
 one run conflicts on the second; a write that fails does so after the writes before it).
+A bulk import's batches, checked beforehand, are prepared the same way without a
+transaction (``PreparedCreates``) and only sent inside one.
 """
 
 import json
@@ -54,7 +56,6 @@ class PreparedCreates:
 
     def __init__(self, writes, actor):
         self.actor = actor
-        self.count = len(writes)
         self.runs = []
         known = {(w.kind, w.key): None for w in writes}
         for run in _runs(writes):
