@@ -165,9 +165,6 @@ def propagate(engagements: list[Engagement], organisations: dict, groups: dict, 
     leaving = _states(flow, engagements, organisations, groups, starts, max_depth)
     graph = _Graph(list(flow.parents), leaving)
     _spread_holders(flow, graph)
-    for hop in flow.hops.values():
-        hop.returning = hop.engagement.importer in flow.controllers[hop.via]
-        hop.collected_in = flow.collected_in[hop.via]
     _spread_regimes(flow, graph, assessor)
     return flow
 
@@ -394,6 +391,9 @@ def _tarjan(successors: list[list[int]]) -> tuple[list[int], list[list[int]]]:
 def _spread_regimes(flow: Flow, graph: _Graph, assessor: Assessor) -> None:
     """Spread the regimes attached upstream to a fixed point, then give every hop its status.
 
+    Each hop first takes what its exporter state holds (``_spread_holders``): whether it
+    returns the data to a controller, where the data was collected, and so its ``HopBase``.
+
     A hop passes on what it inherits and the regimes its own facts attach
     (``HopBase.own``), which is what its assessment says travels on; so the fixed point
     needs no assessment, and each hop's status is taken once, with its final regimes.
@@ -401,16 +401,20 @@ def _spread_regimes(flow: Flow, graph: _Graph, assessor: Assessor) -> None:
     bits = _Bits()
     own: dict[int, int] = {}  # id(base) -> the regimes its own facts attach, as bits (hops share bases)
     added = []
-    for hops in graph.hops:
+    for state, hops in zip(graph.states, graph.hops):
         adds = []
-        for hop in hops:
-            hop.base = base = assessor.base(hop.engagement, hop.exporter, hop.importer, hop.exporter_role,
-                                            hop.group, hop.collected_in)
-            hop.assessor = assessor
-            mask = own.get(id(base))
-            if mask is None:
-                mask = own[id(base)] = bits.of(base.own)
-            adds.append(mask)
+        if hops:  # the hops leaving a state share their context
+            first = hops[0]
+            controllers, collected_in = flow.controllers[state], flow.collected_in[state]
+            for hop, base in zip(hops, assessor.bases(hops, first.exporter_role, first.group, collected_in)):
+                hop.returning = hop.engagement.importer in controllers
+                hop.collected_in = collected_in
+                hop.base = base
+                hop.assessor = assessor
+                mask = own.get(id(base))
+                if mask is None:
+                    mask = own[id(base)] = bits.of(base.own)
+                adds.append(mask)
         added.append(adds)
     reached = graph.spread([bits.of(flow.regimes.get(state, ())) for state in graph.states], added)
     status = assessor.status

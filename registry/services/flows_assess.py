@@ -108,6 +108,7 @@ class HopBase:
     own: frozenset
     unknowns: tuple
     statuses: list = field(default_factory=list)  # its HopStatus, made on first use (one item)
+    by_regimes: dict = field(default_factory=dict)  # inherited regimes -> status: the memo's, found fast
 
 
 class _Memo:
@@ -280,6 +281,26 @@ class Assessor:
                                                  attached_fully(request, self.kb, memo.regime_findings), unknowns)
         return found
 
+    def bases(self, crossings, exporter_role: str, group: SubjectGroup,
+              collected_in: frozenset = frozenset()) -> list[HopBase]:
+        """``base`` of each crossing (an object with ``engagement``, ``exporter``, ``importer``), all in one
+        context: ``group``'s data, held in ``exporter_role``, collected in ``collected_in``.
+
+        The same as calling ``base`` for each, with what the context alone decides worked out once.
+        """
+        subjects_id = self._subject_facts(group)[0]
+        signature = self._collected(collected_in)[0]
+        facts, bases = self._hop_facts, self._memo.bases
+        out = []
+        for crossing in crossings:
+            e = crossing.engagement
+            known = facts.get(e.key)
+            found = None if known is None else bases.get((known[0], exporter_role, subjects_id, signature))
+            if found is None:
+                found = self.base(e, crossing.exporter, crossing.importer, exporter_role, group, collected_in)
+            out.append(found)
+        return out
+
     def _collected(self, countries: frozenset) -> tuple[tuple, tuple[str, ...]]:
         """(signature, countries standing for every set with that signature): see ``collected_in_signature``."""
         found = self._origins.get(countries)
@@ -301,6 +322,9 @@ class Assessor:
 
         Taken regime by regime (``HopStatus``), without building the assessment.
         """
+        found = base.by_regimes.get(regimes)
+        if found is not None:
+            return found
         key = (base.marker, regimes - base.own if regimes else regimes)
         found = self._memo.statuses.get(key)
         if found is None:
@@ -308,6 +332,7 @@ class Assessor:
             if base.unknowns:
                 found = worst((found, "unknown"))
             self._memo.statuses[key] = found
+        base.by_regimes[regimes] = found
         return found
 
     def _regimewise(self, base: HopBase) -> HopStatus:

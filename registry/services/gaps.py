@@ -28,12 +28,15 @@ from .paths import check_date
 class FindingGroup:
     """One finding of one engagement (worst per regime and rule), and the contexts that cause it.
 
-    The contexts are kept compactly, as ``_Context`` tuples in first-seen order (a survey
-    holds millions); ``contexts`` gives them as dicts.
+    The contexts are kept compactly: ``sources`` are lists of (``_Context``, shortest routes)
+    in first-seen order, each list shared by every finding of the contexts in it (a survey
+    holds millions of contexts and each has several findings, so they are never copied per
+    finding). No context is in two sources: within one engagement a flow has one hop per
+    group and role, and questions differ in category. ``contexts`` gives them as dicts.
     """
 
     finding: dict
-    kept: dict = field(default_factory=dict)  # _Context -> shortest routes through it
+    sources: list = field(default_factory=list)  # [[(_Context, shortest routes)]], shared, never changed
     rank: int = field(init=False)  # of its status in STATUS_ORDER
 
     def __post_init__(self) -> None:
@@ -45,7 +48,16 @@ class FindingGroup:
 
     @property
     def count(self) -> int:
-        return len(self.kept)
+        return sum(len(source) for source in self.sources)
+
+    @property
+    def kept(self) -> dict:
+        """{_Context: shortest routes through it}, in first-seen order."""
+        return dict(self.pairs())
+
+    def pairs(self):
+        """Every (_Context, shortest routes), in first-seen order."""
+        return itertools.chain.from_iterable(self.sources)
 
     @property
     def contexts(self) -> list[dict]:
@@ -54,16 +66,16 @@ class FindingGroup:
 
     def routes(self) -> int:
         """The shortest routes through all its contexts."""
-        return sum(paths or 0 for paths in self.kept.values())
+        return sum(paths or 0 for source in self.sources for _c, paths in source)
 
     def subject_groups(self) -> set[str]:
-        return {c[1] for c in self.kept}
+        return {c[1] for source in self.sources for c, _paths in source}
 
     def sample(self, most: int | None) -> list[dict]:
         """The first ``most`` contexts (all when None), as ``contexts`` gives them."""
         return [{"category": c[0], "subject_group": c[1], "exporter_role": c[2], "regimes": sorted(c[3]),
                  "returning": c[4], "collected_in": sorted(c[5]), "paths": paths}
-                for c, paths in itertools.islice(self.kept.items(), most)]
+                for c, paths in itertools.islice(self.pairs(), most)]
 
 
 # (category, subject group key, exporter's role, regimes, returning, collected_in): one hop context
@@ -123,12 +135,11 @@ class Survey:
         """Fold ``hops`` (of the question about ``category``) into the findings by engagement.
 
         ``prepared``: a dict the caller keeps for several calls of one survey, so that each
-        findings part is prepared once (it holds the parts, keyed by identity).
+        list of findings parts is prepared once (it holds them, keyed by identity).
 
         Hops of one engagement that share their findings' parts (``Hop.parts``) are folded
-        together: their contexts first gathered, then added to each finding group at once. Within one engagement
-        every context is new (a flow has one hop per group and role, and questions differ in
-        category), so adding them all equals adding them one by one.
+        together: their contexts gathered in one list, which each of those findings' groups
+        then refers to (``FindingGroup.sources``).
         """
         by_engagement, downstream = self.by_engagement, self.downstream
         alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [(context, paths)])
@@ -140,27 +151,27 @@ class Survey:
                 entry = alike[(e.key, id(parts))] = (e, parts, [])
             entry[2].append(((category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning,
                               hop.collected_in), hop.paths))
+        prepared = {} if prepared is None else prepared
+        for e, parts, contexts in alike.values():
             targets = downstream.get(e.exporter)
             if targets is None:
                 targets = downstream[e.exporter] = set()
             targets.add(e.importer)
-        prepared = {} if prepared is None else prepared
-        for e, parts, contexts in alike.values():
             per = by_engagement.get(e.key)
             if per is None:
                 per = by_engagement[e.key] = {}
-            for part in parts:
-                found = prepared.get(id(part))
-                if found is None:  # the part is kept alongside so that its id is not reused
-                    found = prepared[id(part)] = (part, [
-                        ((f["regime"], f.get("rule"), f.get("basis")), f, STATUS_ORDER[f["status"]]) for f in part])
-                for marker, finding, rank in found[1]:
-                    group = per.get(marker)
-                    if group is None or rank < group.rank:
-                        per[marker] = group = FindingGroup(finding)
-                    elif rank != group.rank:
-                        continue
-                    group.kept.update(contexts)
+            found = prepared.get(id(parts))
+            if found is None:  # the parts are kept alongside so that their id is not reused
+                found = prepared[id(parts)] = (parts, [
+                    ((f["regime"], f.get("rule"), f.get("basis")), f, STATUS_ORDER[f["status"]])
+                    for part in parts for f in part])
+            for marker, finding, rank in found[1]:
+                group = per.get(marker)
+                if group is None or rank < group.rank:
+                    per[marker] = group = FindingGroup(finding)
+                elif rank != group.rank or group.sources[-1] is contexts:  # two findings alike in one context
+                    continue
+                group.sources.append(contexts)
 
     def findings(self, key) -> list[dict]:
         """The engagement's worst finding per regime, rule and basis, worst first."""
@@ -175,7 +186,19 @@ class Survey:
         behind that publisher's list (its own and its vendors' vendors'); ``category``
         findings caused by a context of a matching category.
         """
+        with without_collector_pauses():  # a survey holds millions of objects: see the context manager
+            return self._rows(status, regime, organisation, publisher, category)
+
+    def _rows(self, status, regime, organisation, publisher, category) -> list:
         behind = self._behind(publisher) if publisher else None
+        matched: dict = {}
+
+        def matches(key: str) -> bool:
+            found = matched.get(key)
+            if found is None:
+                found = matched[key] = category_matches(key, category)
+            return found
+
         out = []
         for key, groups in self.by_engagement.items():
             e = self.engagements.get(key)
@@ -189,11 +212,10 @@ class Survey:
                 if f["status"] == "ok" or (status and f["status"] != status) or (regime and f["regime"] != regime):
                     continue
                 if category:
-                    causes = {c: paths for c, paths in group.kept.items() if c[0] is None
-                              or category_matches(c[0], category)}
+                    causes = [(c, paths) for c, paths in group.pairs() if c[0] is None or matches(c[0])]
                     if not causes:
                         continue
-                    group = FindingGroup(f, causes)
+                    group = FindingGroup(f, [causes])
                 kept.append(group)
             if kept:
                 kept.sort(key=lambda g: (STATUS_ORDER[g.status], g.finding["regime"], g.finding.get("rule") or ""))
@@ -245,7 +267,7 @@ def _survey(store, on: str, include_planned: bool) -> Survey:
         for q in questions_of(e.categories):
             by_question[q].append(e)
     reached = set()
-    prepared: dict = {}  # id(part) -> (part, [(marker, finding, rank)]), shared by the questions
+    prepared: dict = {}  # id(parts) -> (parts, [(marker, finding, rank)]), shared by the questions
     for question in questions:
         edges = by_question[question] + uncategorised
         assessor = Assessor(categories, question, on)

@@ -169,3 +169,37 @@ def test_bad_questions_name_the_field(store):
         with pytest.raises(ValidationError) as caught:
             where_does_it_go(store, **dict({"category": "account", "on": ON}, **kwargs))
         assert caught.value.field == field
+
+
+def test_the_survey_groups_every_context_under_its_worst_findings_once(store):
+    # two groups (EU and US residents), two categories, a cycle: each engagement is reached
+    # in several contexts whose findings differ
+    create(store, category("account"), category("health", flags=["special"]),
+           group("eu", residence=["DE"]), group("us", residence=["US"]),
+           org("a", country="DE"), org("b", country="IN"), org("c", country="US"), org("d", country="DE"),
+           collection("signup", "a", "eu", ["account", "health"]), collection("app", "a", "us", ["account"]),
+           _eng("a-b", "a", "b", categories=("account", "health")), _eng("b-c", "b", "c"),
+           _eng("c-b", "c", "b"), _eng("c-d", "c", "d", safeguards=[{"code": "scc:2"}]),
+           _eng("a-d", "a", "d", categories=("health",)))
+    expected: dict = {}  # (engagement, regime, rule, basis) -> (worst rank, {context})
+    order = {"violation": 0, "action": 1, "unknown": 2, "ok": 3}
+    for asked in ("account", "health"):
+        for hop in where_does_it_go(store, asked, on=ON).hops:
+            context = (asked, hop.group.key, hop.exporter_role, frozenset(hop.regimes))
+            for f in hop.assessment["findings"]:
+                marker = (hop.engagement.key, f["regime"], f.get("rule"), f.get("basis"))
+                rank, contexts = expected.get(marker, (9, set()))
+                if order[f["status"]] < rank:
+                    expected[marker] = (order[f["status"]], {context})
+                elif order[f["status"]] == rank:
+                    contexts.add(context)
+    found = survey(store, on=ON)
+    got = {}
+    for key, groups in found.by_engagement.items():
+        for (regime, rule, basis), g in groups.items():
+            contexts = [(c["category"], c["subject_group"], c["exporter_role"], frozenset(c["regimes"]))
+                        for c in g.contexts]
+            assert len(contexts) == len(set(contexts)) == g.count  # each context once
+            got[(key, regime, rule, basis)] = (order[g.status], set(contexts))
+    assert got == expected
+    assert len({c[1] for _r, cs in expected.values() for c in cs}) == 2  # both groups seen
