@@ -43,3 +43,7 @@ def test_each_finding_keeps_the_contexts_of_its_worst_status_once():
     [row] = found.rows()
     assert row.findings == [group]
     assert found.rows(category="y") == []
+    found.absorb([_Hop(e, us, [action], paths=1)], "y")
+    [row] = found.rows(category="y")
+    assert [(c["category"], c["subject_group"]) for c in row.findings[0].contexts] == [("y", "us")]
+    assert [len(r.findings[0].contexts) for r in found.rows(category="x")] == [2]

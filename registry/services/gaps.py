@@ -28,11 +28,12 @@ from .paths import check_date
 class FindingGroup:
     """One finding of one engagement (worst per regime and rule), and the contexts that cause it.
 
-    The contexts are kept compactly: ``sources`` are lists of (``_Context``, shortest routes)
-    in first-seen order, each list shared by every finding of the contexts in it (a survey
-    holds millions of contexts and each has several findings, so they are never copied per
-    finding). No context is in two sources: within one engagement a flow has one hop per
-    group and role, and questions differ in category. ``contexts`` gives them as dicts.
+    The contexts are kept compactly: ``sources`` are non-empty lists of (``_Context``,
+    shortest routes) in first-seen order, each list shared by every finding of the contexts
+    in it (a survey holds millions of contexts and each has several findings, so they are
+    never copied per finding). The contexts of one source come from one question, so they
+    share their category. No context is in two sources: within one engagement a flow has one
+    hop per group and role, and questions differ in category. ``contexts`` gives them as dicts.
     """
 
     finding: dict
@@ -212,10 +213,11 @@ class Survey:
                 if f["status"] == "ok" or (status and f["status"] != status) or (regime and f["regime"] != regime):
                     continue
                 if category:
-                    causes = [(c, paths) for c, paths in group.pairs() if c[0] is None or matches(c[0])]
+                    causes = [source for source in group.sources if source[0][0][0] is None
+                              or matches(source[0][0][0])]  # a source's contexts share their category
                     if not causes:
                         continue
-                    group = FindingGroup(f, [causes])
+                    group = FindingGroup(f, causes)
                 kept.append(group)
             if kept:
                 kept.sort(key=lambda g: (STATUS_ORDER[g.status], g.finding["regime"], g.finding.get("rule") or ""))
