@@ -1,9 +1,10 @@
 """How the survey folds hop contexts into each engagement's worst findings (``Survey.absorb``)."""
 
+import csv
 from dataclasses import dataclass
 
 from registry.domain.model import Engagement, SubjectGroup
-from registry.services.gaps import Survey
+from registry.services.gaps import CSV_COLUMNS, Survey, to_csv
 
 
 def _finding(regime, status, rule="transfer"):
@@ -47,3 +48,6 @@ def test_each_finding_keeps_the_contexts_of_its_worst_status_once():
     [row] = found.rows(category="y")
     assert [(c["category"], c["subject_group"]) for c in row.findings[0].contexts] == [("y", "us")]
     assert [len(r.findings[0].contexts) for r in found.rows(category="x")] == [2]
+    [line] = list(csv.DictReader(to_csv(found.rows()).splitlines()))
+    assert (line["categories"], line["subject_groups"], line["contexts"]) == ("x y", "eu uk us", "3")
+    assert set(line) == set(CSV_COLUMNS)

@@ -51,11 +51,6 @@ class FindingGroup:
     def count(self) -> int:
         return sum(len(source) for source in self.sources)
 
-    @property
-    def kept(self) -> dict:
-        """{_Context: shortest routes through it}, in first-seen order."""
-        return dict(self.pairs())
-
     def pairs(self):
         """Every (_Context, shortest routes), in first-seen order."""
         return itertools.chain.from_iterable(self.sources)
@@ -357,7 +352,7 @@ def to_csv(rows) -> str:
             writer.writerow([_cell(v) for v in (
                 f["status"], row.key, row.engagement.exporter, row.engagement.importer, f["regime"],
                 f.get("rule", ""), f.get("basis", ""), " ".join(f.get("missing") or []), group.count,
-                " ".join(sorted({c[0] or "" for c in group.kept})),
+                " ".join(sorted({source[0][0][0] or "" for source in group.sources})),
                 " ".join(sorted(group.subject_groups())), f.get("explanation", ""),
                 f.get("citation", ""))])
     return out.getvalue()
