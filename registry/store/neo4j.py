@@ -210,7 +210,8 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
 
     # -- schema -------------------------------------------------------------
     def init_schema(self):
-        for text in (cypher.query("schema/constraints"), cypher.query("schema/indexes")):
+        for text in (cypher.query("schema/constraints"), cypher.query("schema/indexes"),
+                     cypher.query("schema/retired")):
             for statement in cypher.statements(text):
                 self._write(_run, statement)  # schema commands: one per transaction
         self._read(_run, cypher.query("schema/await_indexes"), seconds=300)

@@ -14,7 +14,7 @@ from registry.domain.errors import Conflict, StoreBusy, StoreLimit, StoreUnavail
 from registry.store import neo4j as neo4j_module
 from registry.store.neo4j import Neo4jStore, connect, domain_error
 
-from .builders import base_graph, collection, create, delete, engagement, org
+from .builders import base_graph, collection, create, delete, engagement, group, org
 
 
 def _count(store, pattern_query, **params):
@@ -47,14 +47,33 @@ def test_the_graph_has_the_documented_shape(neo4j_store):
     assert _count(store, "MATCH (:Organisation {key: 'acme'})-[r:ENGAGES]->() RETURN count(r)") == 0
 
 
+def _schema_names(store, what):
+    records, _, _ = store.driver.execute_query(f"SHOW {what} YIELD name RETURN collect(name) AS names",
+                                               database_=store.database)
+    return set(records[0]["names"])
+
+
 def test_schema_constraints_and_indexes(neo4j_store):
-    records, _, _ = neo4j_store.driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names",
-                                                    database_=neo4j_store.database)
-    names = set(records[0]["names"])
-    assert {"entity_kind_key", "organisation_key", "engagement_key", "user_username", "audit_record_id"} <= names
-    records, _, _ = neo4j_store.driver.execute_query("SHOW INDEXES YIELD name RETURN collect(name) AS names",
-                                                    database_=neo4j_store.database)
-    assert {"engagement_status", "audit_record_key"} <= set(records[0]["names"])
+    constraints = _schema_names(neo4j_store, "CONSTRAINTS")
+    assert {"entity_kind_key", "user_username", "audit_record_id"} <= constraints
+    assert not constraints & {"organisation_key", "engagement_key"}  # entity_kind_key covers every kind
+    assert {"engagement_status", "audit_record_key"} <= _schema_names(neo4j_store, "INDEXES")
+
+
+def test_init_schema_drops_what_earlier_versions_made(neo4j_store):
+    run = neo4j_store.driver.execute_query
+    run("CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE",
+        database_=neo4j_store.database)
+    run("CREATE INDEX entity_import IF NOT EXISTS FOR (n:Entity) ON (n._import)", database_=neo4j_store.database)
+    create(neo4j_store, org("acme"))
+    neo4j_store.init_schema()
+    assert "organisation_key" not in _schema_names(neo4j_store, "CONSTRAINTS")
+    assert "entity_import" not in _schema_names(neo4j_store, "INDEXES")
+    assert neo4j_store.get("organisation", "acme").version == 1
+    with pytest.raises(Conflict):  # a key is still unique per kind
+        create(neo4j_store, org("acme"))
+    create(neo4j_store, group("acme"))  # and free in another kind
+    assert neo4j_store.get("subject_group", "acme").version == 1
 
 
 def test_a_transient_failure_reruns_the_whole_unit_of_work_and_writes_once(neo4j_store, monkeypatch):
