@@ -258,9 +258,24 @@ class Assessor:
 
         ``collected_in``: the countries the data was collected in (empty: not recorded).
         """
-        hop_id, hop, extra = self._facts(engagement, exporter, importer)
-        subjects_id, subjects = self._subject_facts(group)
-        signature, collected = self._collected(collected_in)
+        return self._base(self._facts(engagement, exporter, importer), exporter_role, group,
+                          self._subject_facts(group), self._collected(collected_in))
+
+    def bases(self, crossings, exporter_role: str, group: SubjectGroup,
+              collected_in: frozenset = frozenset()) -> list[HopBase]:
+        """``base`` of each crossing (an object with ``engagement``, ``exporter``, ``importer``), all in
+        one context: ``group``'s data, held in ``exporter_role``, collected in ``collected_in``.
+
+        The same as calling ``base`` for each, with what the context alone decides worked out once.
+        """
+        subjects, collected = self._subject_facts(group), self._collected(collected_in)
+        return [self._base(self._facts(c.engagement, c.exporter, c.importer), exporter_role, group, subjects,
+                           collected) for c in crossings]
+
+    def _base(self, facts, exporter_role: str, group: SubjectGroup, subjects, collected) -> HopBase:
+        hop_id, hop, extra = facts
+        subjects_id, subject_part = subjects
+        signature, countries = collected
         memo = self._memo
         marker = (hop_id, exporter_role, subjects_id, signature)
         found = memo.bases.get(marker)
@@ -272,34 +287,14 @@ class Assessor:
             who = memo.parsed_subjects.get(subjects_id)
             if who is None:
                 who = memo.parsed_subjects[subjects_id] = parse_hop_request(
-                    dict(subjects, exporter={"role": "controller"}, importer={"role": "processor"}, on=self.on),
+                    dict(subject_part, exporter={"role": "controller"}, importer={"role": "processor"}, on=self.on),
                     self.day, self.kb)
             request = replace(parsed, exporter=replace(parsed.exporter, role=exporter_role), subjects=who.subjects,
-                              individuals_per_year=who.individuals_per_year, collected_in=collected)
+                              individuals_per_year=who.individuals_per_year, collected_in=countries)
             unknowns = tuple(extra) + ((UNKNOWN_SUBJECTS,) if group is UNRECORDED else ())
             found = memo.bases[marker] = HopBase(marker, request,
                                                  attached_fully(request, self.kb, memo.regime_findings), unknowns)
         return found
-
-    def bases(self, crossings, exporter_role: str, group: SubjectGroup,
-              collected_in: frozenset = frozenset()) -> list[HopBase]:
-        """``base`` of each crossing (an object with ``engagement``, ``exporter``, ``importer``), all in one
-        context: ``group``'s data, held in ``exporter_role``, collected in ``collected_in``.
-
-        The same as calling ``base`` for each, with what the context alone decides worked out once.
-        """
-        subjects_id = self._subject_facts(group)[0]
-        signature = self._collected(collected_in)[0]
-        facts, bases = self._hop_facts, self._memo.bases
-        out = []
-        for crossing in crossings:
-            e = crossing.engagement
-            known = facts.get(e.key)
-            found = None if known is None else bases.get((known[0], exporter_role, subjects_id, signature))
-            if found is None:
-                found = self.base(e, crossing.exporter, crossing.importer, exporter_role, group, collected_in)
-            out.append(found)
-        return out
 
     def _collected(self, countries: frozenset) -> tuple[tuple, tuple[str, ...]]:
         """(signature, countries standing for every set with that signature): see ``collected_in_signature``."""

@@ -55,6 +55,10 @@ class FindingGroup:
         """Every (_Context, shortest routes), in first-seen order."""
         return itertools.chain.from_iterable(self.sources)
 
+    def categories(self) -> list:
+        """The category of each source (None: an engagement recording none), in source order."""
+        return [source[0][0][0] for source in self.sources]  # a source's contexts share their category
+
     @property
     def contexts(self) -> list[dict]:
         """Each context as a dict: category, subject_group, exporter_role, regimes, returning, collected_in, paths."""
@@ -208,8 +212,8 @@ class Survey:
                 if f["status"] == "ok" or (status and f["status"] != status) or (regime and f["regime"] != regime):
                     continue
                 if category:
-                    causes = [source for source in group.sources if source[0][0][0] is None
-                              or matches(source[0][0][0])]  # a source's contexts share their category
+                    causes = [source for source, cat in zip(group.sources, group.categories())
+                              if cat is None or matches(cat)]
                     if not causes:
                         continue
                     group = FindingGroup(f, causes)
@@ -352,7 +356,7 @@ def to_csv(rows) -> str:
             writer.writerow([_cell(v) for v in (
                 f["status"], row.key, row.engagement.exporter, row.engagement.importer, f["regime"],
                 f.get("rule", ""), f.get("basis", ""), " ".join(f.get("missing") or []), group.count,
-                " ".join(sorted({source[0][0][0] or "" for source in group.sources})),
+                " ".join(sorted({cat or "" for cat in group.categories()})),
                 " ".join(sorted(group.subject_groups())), f.get("explanation", ""),
                 f.get("citation", ""))])
     return out.getvalue()

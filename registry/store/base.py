@@ -100,8 +100,8 @@ BUSY_MAX_PAUSE = 0.5
 def retrying(work: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a service that runs one unit of work: run it again from the start when the
     store reports StoreBusy (a deadlock), as the Neo4j driver does for managed transactions,
-    pausing a jittered, doubling while between tries; StoreBusy once BUSY_BUDGET seconds
-    have passed.
+    with a pause between tries that doubles and is jittered; StoreBusy once BUSY_BUDGET
+    seconds have passed.
 
     The service must be safe to repeat: all it reads and decides happens inside its unit of
     work, which the failure rolled back.

@@ -4,11 +4,11 @@ Every object is a node with two labels: ``:Entity`` (shared, with the properties
 ``entity_kind`` and ``key`` under one composite uniqueness constraint, so that lookups
 by kind are index seeks -- Neo4j 5.26 cannot use an index behind a dynamic label) and
 one label per kind (``:Organisation``, ``:Engagement``, ...; used by the traversal, and
-under no constraint of its own: ``entity_kind_key`` makes keys unique per kind). Scalar and list fields are properties;
-nested structures (``safeguards``, ``provenance``) are JSON strings. A reference is a
-relationship typed by kind and field (RELATIONSHIPS), from the referring node to the
-referred one -- except an engagement's exporter, drawn the way data flows so that a
-chain is a directed path: ``(exporter)-[:ENGAGES]->(e:Engagement)-[:ENGAGED]->(importer)``.
+under no constraint of its own: ``entity_kind_key`` makes keys unique per kind). Scalar
+and list fields are properties; nested structures (``safeguards``, ``provenance``) are
+JSON strings. A reference is a relationship typed by kind and field (RELATIONSHIPS),
+from the referring node to the referred one -- except an engagement's exporter, drawn
+the way data flows so that a chain is a directed path: ``(exporter)-[:ENGAGES]->(e:Engagement)-[:ENGAGED]->(importer)``.
 ``pos`` on a relationship keeps the order of list fields. ``display_name`` holds
 ``obj.label``, which ``list(query=...)`` searches, as the SQLite store's name column.
 """
