@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.services.flows import _Graph, _tarjan
+from tests.flow_reference import _Graph, _tarjan
 
 
 class _Hop:

@@ -19,7 +19,8 @@ from threading import Lock
 from ..domain.codes import meaning
 from ..domain.findings import STATUS_ORDER, worst
 from ..domain.model import Category, Engagement, Organisation, SubjectGroup, category_matches
-from ..transfers.assess import HopAssessment, HopStatus, assess_hop, attached_fully, collected_in_signature
+from ..transfers.assess import (HopAssessment, HopStatus, assess_hop, attached_fully, collected_in_readers,
+                                collected_in_signature)
 from ..transfers.knowledge import load_knowledge_base
 from ..transfers.request import HopRequest, parse_hop_request
 
@@ -109,6 +110,7 @@ class HopBase:
     unknowns: tuple
     statuses: list = field(default_factory=list)  # its HopStatus, made on first use (one item)
     by_regimes: dict = field(default_factory=dict)  # inherited regimes -> status: the memo's, found fast
+    lanes: dict = field(default_factory=dict)  # a flow's lane width -> ``own`` as a lane set (flows.py)
 
 
 class _Memo:
@@ -188,6 +190,7 @@ class Assessor:
         self._hop_facts: dict[str, tuple[int, dict, tuple]] = {}  # per question: what is carried differs
         self._groups: dict[str, tuple[int, dict]] = {}  # per question: a key's group is one object
         self._origins: dict[frozenset, tuple] = {}
+        self._readers: tuple[frozenset, ...] | None = None
         self._memo = _memo_for(self.kb, on)
         self.assessed = 0  # how many assessments actually ran (the rest came from the memo)
 
@@ -196,7 +199,8 @@ class Assessor:
         found = memo.interned.get(facts)
         return found if found is not None else memo.interned.setdefault(facts, next(memo.numbers))
 
-    def _facts(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None):
+    def facts(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None):
+        """(interned id, facts, unknown findings) of what ``engagement`` carries of the asked category."""
         cached = self._hop_facts.get(engagement.key)
         if cached is None:
             part, extra, read = self._engagement_facts(engagement, exporter, importer)
@@ -235,7 +239,8 @@ class Assessor:
             cached = self._memo.engagements[marker] = (part, extra, read)
         return cached
 
-    def _subject_facts(self, group: SubjectGroup):
+    def subject_facts(self, group: SubjectGroup):
+        """(interned id, facts) of ``group``'s subjects, as the rules read them."""
         cached = self._groups.get(group.key)
         if cached is None:
             cached = self._groups[group.key] = self._new_subject_facts(group)
@@ -258,21 +263,12 @@ class Assessor:
 
         ``collected_in``: the countries the data was collected in (empty: not recorded).
         """
-        return self._base(self._facts(engagement, exporter, importer), exporter_role, group,
-                          self._subject_facts(group), self._collected(collected_in))
+        return self.base_of(self.facts(engagement, exporter, importer), exporter_role, group,
+                          self.subject_facts(group), self.collected(collected_in))
 
-    def bases(self, crossings, exporter_role: str, group: SubjectGroup,
-              collected_in: frozenset = frozenset()) -> list[HopBase]:
-        """``base`` of each crossing (an object with ``engagement``, ``exporter``, ``importer``), all in
-        one context: ``group``'s data, held in ``exporter_role``, collected in ``collected_in``.
-
-        The same as calling ``base`` for each, with what the context alone decides worked out once.
-        """
-        subjects, collected = self._subject_facts(group), self._collected(collected_in)
-        return [self._base(self._facts(c.engagement, c.exporter, c.importer), exporter_role, group, subjects,
-                           collected) for c in crossings]
-
-    def _base(self, facts, exporter_role: str, group: SubjectGroup, subjects, collected) -> HopBase:
+    def base_of(self, facts, exporter_role: str, group: SubjectGroup, subjects, collected) -> HopBase:
+        """``base`` from its parts as ``facts``, ``subject_facts`` and ``collected`` give them (worked out
+        once for many hops); ``group`` only says whether the subjects are unrecorded."""
         hop_id, hop, extra = facts
         subjects_id, subject_part = subjects
         signature, countries = collected
@@ -296,7 +292,7 @@ class Assessor:
                                                  attached_fully(request, self.kb, memo.regime_findings), unknowns)
         return found
 
-    def _collected(self, countries: frozenset) -> tuple[tuple, tuple[str, ...]]:
+    def collected(self, countries: frozenset) -> tuple[tuple, tuple[str, ...]]:
         """(signature, countries standing for every set with that signature): see ``collected_in_signature``."""
         found = self._origins.get(countries)
         if found is None:
@@ -304,6 +300,20 @@ class Assessor:
             found = self._origins[countries] = (
                 signature, self._memo.origins.setdefault(signature, tuple(sorted(countries))))
         return found
+
+    def readers(self) -> tuple[frozenset, ...]:
+        """The territories a collection signature asks about (``collected_in_readers``)."""
+        if self._readers is None:
+            self._readers = collected_in_readers(self.kb)
+        return self._readers
+
+    def stand_in(self, signature: tuple, countries) -> tuple[tuple, tuple[str, ...]]:
+        """``collected`` for a signature worked out elsewhere (from ``readers``); ``countries()`` gives a
+        set with that signature, asked only when none stands for it yet."""
+        found = self._memo.origins.get(signature)
+        if found is None:
+            found = self._memo.origins.setdefault(signature, tuple(sorted(countries())))
+        return signature, found
 
     def _request(self, base: HopBase, regimes: frozenset) -> tuple[tuple, HopRequest]:
         # A regime that attaches by the hop's own facts changes nothing by being inherited

@@ -18,7 +18,7 @@ from ..domain.errors import ValidationError
 from ..domain.findings import STATUS_ORDER, worst
 from ..domain.model import Engagement, category_matches
 from ..transfers.knowledge import load_knowledge_base
-from .flows import Start, propagate, without_collector_pauses
+from .flows import Flow, Start, propagate, without_collector_pauses
 from .flows_assess import UNRECORDED, Assessor
 from .flows_cache import cached
 from .paths import check_date
@@ -141,7 +141,6 @@ class Survey:
         together: their contexts gathered in one list, which each of those findings' groups
         then refers to (``FindingGroup.sources``).
         """
-        by_engagement, downstream = self.by_engagement, self.downstream
         alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [(context, paths)])
         for hop in hops:
             e = hop.engagement
@@ -151,8 +150,27 @@ class Survey:
                 entry = alike[(e.key, id(parts))] = (e, parts, [])
             entry[2].append(((category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning,
                               hop.collected_in), hop.paths))
-        prepared = {} if prepared is None else prepared
-        for e, parts, contexts in alike.values():
+        self._fold(alike.values(), {} if prepared is None else prepared)
+
+    def absorb_flow(self, flow: Flow, category, prepared: dict) -> set[str]:
+        """``absorb`` every hop of ``flow``, read class by class (``Flow.classes``) without making the
+        hops; the keys of the engagements it crosses."""
+        alike: dict[tuple, tuple] = {}
+        parts_of = flow.assessing.parts
+        for e, role, base, regimes, members in flow.classes():
+            parts = parts_of(base, regimes)
+            entry = alike.get((e.key, id(parts)))
+            if entry is None:
+                entry = alike[(e.key, id(parts))] = (e, parts, [])
+            entry[2].extend(((category, key, role, regimes, returning, where), paths)
+                            for key, returning, where, paths in members)
+        self._fold(alike.values(), prepared)
+        return {e.key for e, _parts, _contexts in alike.values()}
+
+    def _fold(self, alike, prepared: dict) -> None:
+        """Each (engagement, parts, contexts) into the engagement's worst findings (see ``absorb``)."""
+        by_engagement, downstream = self.by_engagement, self.downstream
+        for e, parts, contexts in alike:
             targets = downstream.get(e.exporter)
             if targets is None:
                 targets = downstream[e.exporter] = set()
@@ -276,8 +294,7 @@ def _survey(store, on: str, include_planned: bool) -> Survey:
                         controllers=frozenset({c.organisation} if c.role == "controller" else ()), collection=c)
                   for c in collections if questions_of(c.categories) & {question}]
         flow = propagate(edges, organisations, groups, starts, assessor)
-        result.absorb(flow.hops.values(), question, prepared)
-        hit = {h.engagement.key for h in flow.hops.values()}
+        hit = result.absorb_flow(flow, question, prepared)
         reached |= hit
         # What no recorded flow reaches is assessed from its exporter, subjects unrecorded, up
         # to where it joins the recorded flows (whose hops are assessed in their own contexts).
@@ -286,14 +303,13 @@ def _survey(store, on: str, include_planned: bool) -> Survey:
         if left:
             unrecorded = propagate(unreached, organisations, groups,
                                    [Start(o, UNRECORDED, controllers=frozenset({o})) for o in left], assessor)
-            result.absorb(unrecorded.hops.values(), question, prepared)
-            reached |= {h.engagement.key for h in unrecorded.hops.values()}
+            reached |= result.absorb_flow(unrecorded, question, prepared)
     left = [e for e in uncategorised if e.key not in reached]
     if left:
         flow = propagate(left, organisations, groups,
                          [Start(o, UNRECORDED, controllers=frozenset({o})) for o in sorted({e.exporter for e in left})],
                          Assessor(categories, None, on))
-        result.absorb(flow.hops.values(), None, prepared)
+        result.absorb_flow(flow, None, prepared)
     return result
 
 

@@ -8,7 +8,6 @@ organisations for the chart. It is complete whatever page of it is shown; a dept
 is applied only when the caller sets one, and the answer then names what it cut.
 """
 
-import heapq
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -99,8 +98,7 @@ class FlowAnswer:
     cut: list = field(default_factory=list)
     flow: Flow = field(default_factory=Flow, repr=False)
     _sorted: list | None = field(default=None, repr=False)
-    _head: list | None = field(default=None, repr=False)
-    _status: str | None = field(default=None, repr=False)
+    _head: tuple | None = field(default=None, repr=False)  # (hops asked for, the first of them)
 
     @property
     def hops(self) -> list[Hop]:
@@ -112,14 +110,11 @@ class FlowAnswer:
     @property
     def status(self) -> str:
         """The worst status of any hop."""
-        if self._status is None:  # kept: a cached answer is asked it once per page served
-            self._status = STATUSES[min((STATUS_ORDER[h.status] for h in self.flow.hops.values()),
-                                        default=STATUS_ORDER["ok"])]
-        return self._status
+        return self.flow.status
 
     @property
     def total(self) -> int:
-        return len(self.flow.hops)
+        return self.flow.total
 
     @property
     def complete(self) -> bool:
@@ -129,10 +124,14 @@ class FlowAnswer:
         """Hops ``offset`` to ``offset + limit`` (all from ``offset`` when ``limit`` is None)."""
         if limit is None:
             return self.hops[offset:]
-        if self._sorted is None and offset + limit <= HEAD:  # near pages need only the head of the order
-            if self._head is None:  # two threads may both pick it: the same list
-                self._head = heapq.nsmallest(HEAD, self.flow.hops.values(), key=_order)
-            return self._head[offset:offset + limit]
+        wanted = offset + limit
+        if self._sorted is None and wanted <= HEAD:  # near pages need only the head of the order
+            asked, head = self._head or (0, [])
+            if asked < wanted:  # two threads may both pick it: the same hops
+                asked = min(HEAD, max(wanted, 2 * asked))
+                head = self.flow.head(asked)
+                self._head = (asked, head)
+            return head[offset:wanted]
         return self.hops[offset:offset + limit]
 
     def example_path(self, hop: Hop) -> dict:
@@ -152,17 +151,16 @@ class FlowAnswer:
         the shortest routes, ``status`` is the worst finding among them.
         """
         flows: dict[tuple, dict] = {}
-        for hop in self.flow.hops.values():
-            e = hop.engagement
-            marker = (e.exporter, e.importer, hop.depth - 1, e.status == "planned")
+        for e, importer, tier, contexts, routes, statuses in self.flow.crossings():
+            marker = (e.exporter, e.importer, tier, e.status == "planned")
             entry = flows.setdefault(marker, {"exporter": e.exporter, "importer": e.importer,
-                                              "tier": hop.depth - 1, "planned": e.status == "planned",
+                                              "tier": tier, "planned": e.status == "planned",
                                               "contexts": 0, "paths": 0, "statuses": set(), "places": set()})
-            entry["contexts"] += 1
-            entry["paths"] += hop.paths
-            entry["statuses"].add(hop.status)
-            entry["places"].update(e.store_countries or ([hop.importer.country] if hop.importer and
-                                                         hop.importer.country else [None]))
+            entry["contexts"] += contexts
+            entry["paths"] += routes
+            entry["statuses"].update(statuses)
+            entry["places"].update(e.store_countries or ([importer.country] if importer and
+                                                         importer.country else [None]))
         out = []
         for entry in flows.values():
             statuses = entry.pop("statuses")
@@ -226,9 +224,9 @@ class _Question:
         """A start at a mid-chain organisation from a state the recorded flow reaches it in."""
         org, group_key, role = state
         origin = flow.starts.get(state)
-        return Start(org, self.groups.get(group_key, UNRECORDED), role, flow.regimes.get(state, frozenset()),
-                     frozenset(flow.controllers.get(state, ())), origin.collection if origin else None,
-                     frozenset(flow.collected_in.get(state, ())))
+        regimes, controllers, collected_in = flow.context(state)
+        return Start(org, self.groups.get(group_key, UNRECORDED), role, regimes, controllers,
+                     origin.collection if origin else None, collected_in)
 
     def propagate(self, reach, starts, max_depth=None) -> Flow:
         return propagate(reach.engagements, reach.organisations, self.groups, starts, self.assessor, max_depth)

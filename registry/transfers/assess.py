@@ -562,10 +562,15 @@ def collected_in_signature(kb: KnowledgeBase, countries: tuple[str, ...]) -> tup
     """
     if not countries:
         return ()
-    readers = [regime for regime in kb.regimes if any(
+    return tuple(bool(territory.intersection(countries)) for territory in collected_in_readers(kb))
+
+
+def collected_in_readers(kb: KnowledgeBase) -> tuple[frozenset, ...]:
+    """The territories of the regimes whose rules ask where the data was collected, in the
+    order of ``collected_in_signature``'s answer."""
+    return tuple(frozenset(regime.territory) for regime in kb.regimes if any(
         r.when.collected_in_territory is not None
-        for r in (*regime.mechanisms, *regime.localisation, *regime.duties, *regime.restrictions))]
-    return tuple(bool(regime.territory.intersection(countries)) for regime in readers)
+        for r in (*regime.mechanisms, *regime.localisation, *regime.duties, *regime.restrictions)))
 
 
 def attached_fully(request: HopRequest, kb: KnowledgeBase | None = None, memo: dict | None = None) -> frozenset:
