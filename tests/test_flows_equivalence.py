@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.domain.model import Category, Collection, Engagement, Organisation, SubjectGroup
-from registry.services.flows import Start, propagate
+from registry.services.flows import Start
+from registry.services.flows_propagate import propagate
 from registry.services.flows_assess import UNRECORDED, Assessor
 from tests import flow_reference
 

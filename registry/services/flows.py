@@ -1,9 +1,9 @@
-"""Flow propagation: the hop contexts a category of data reaches, computed to a fixed point.
+"""Flows: the hop contexts a category of data reaches, as a fixed point (``flows_propagate`` computes it).
 
 A *state* is an organisation holding the data of one subject group in one role
 (controller or processor); a *hop* is an engagement leaving a state, identified by
-(engagement, subject group, exporter's role). What else reaches a state is propagated to
-a fixed point, as sets that only grow:
+(engagement, subject group, exporter's role). What else reaches a state is a set that
+only grows along the hops:
 
 - the regimes attached upstream, on any route into the state: the engagement leaving it
   carries the data of every route, so every law attached to any of it applies to the hop;
@@ -14,18 +14,14 @@ a fixed point, as sets that only grow:
   EU processor returning data to its controller owes a TIA only if some of it was
   collected in the EU (``collected_in`` of the assessment).
 
-Every subject group travels at once (``flows_bits``): a *node* is an organisation in a
+Every subject group is kept at once (``flows_bits``): a *node* is an organisation in a
 role, and what reaches it is an integer with a bit per group, or a lane of such bits per
-regime, controller or country. So the work follows the engagements, not engagements times
-groups. First the nodes are found breadth first, level by level, which gives every state
-its shortest distance; then the three sets are spread to their fixed point, so cycles,
-however many, end by themselves. The groups leaving a node fall into classes that agree on
-everything an assessment reads (their subjects, where the data was collected, the regimes
-attached upstream); each engagement is assessed once per class, memoised, and the hop that
-closes a cycle is assessed like any other. Hops are made as objects only when read: the
-first page of an answer (``Flow.head``) or all of them (``Flow.hops``). No path is ever
-enumerated; the number of shortest routes to each state (``Hop.paths``) is counted for all
-groups at once, in lanes wide enough for the largest count, when first asked for.
+regime, controller or country; a *leg* is an engagement leaving a node, with the groups
+crossing it in classes that agree on everything their assessment reads, each with its
+status. ``Flow`` reads that back: hop objects are made only when asked for (the first
+page, ``Flow.head``, or all of them, ``Flow.hops``), and the number of shortest routes to
+each state (``Hop.paths``) is counted for all groups at once, in lanes wide enough for
+the largest count, when first needed. No path is ever enumerated.
 """
 
 import gc
@@ -36,8 +32,8 @@ from dataclasses import dataclass, field
 
 from ..domain.findings import STATUS_ORDER, STATUSES
 from ..domain.model import Collection, Engagement, Organisation, SubjectGroup
-from .flows_assess import UNRECORDED, Assessor, HopBase, importer_role
-from .flows_bits import Lanes, bits_of, refine, spread
+from .flows_assess import Assessor, HopBase
+from .flows_bits import Lanes, bits_of
 
 # A state: (organisation, subject group key, role).
 State = tuple
@@ -124,7 +120,7 @@ class Hop:
 
 
 @dataclass(eq=False, slots=True)
-class _Leg:
+class Leg:
     """An engagement leaving a node (organisation, role), with the groups crossing it (``mask``).
 
     ``classes`` split those groups by what their assessment reads: [groups, HopBase,
@@ -151,20 +147,20 @@ class Flow:
     """
 
     def __init__(self, groups: dict | None = None, assessor: Assessor | None = None) -> None:
-        self._registry_groups = groups or {}
+        self.registry_groups = groups or {}
         self.assessor = assessor
         self.groups: list[SubjectGroup] = []  # bit g stands for groups[g]
         self.subjects: list[tuple] = []  # per group: its subjects' facts (``Assessor.subject_facts``)
         self.alike: list[tuple[int, int]] = []  # (subjects' id, the groups with those subjects)
         self.keys: list[str] = []
-        self._bit: dict[str, int] = {}
+        self.bit: dict[str, int] = {}  # group key -> its bit
         self.nodes: list[tuple[str, str]] = []  # (organisation, role)
-        self._node: dict[tuple[str, str], int] = {}
+        self.node: dict[tuple[str, str], int] = {}  # (organisation, role) -> its number
         self.reach: list[int] = []  # per node: the groups reaching it
         self.expanded: list[int] = []  # per node: those followed on (all but a depth bound's last)
         self.levels: list[dict[int, int]] = []  # per node: distance -> the groups first reaching it there
         self.frontiers: list[list[tuple[int, int]]] = []  # per distance: (node, groups first there)
-        self.out: list[list[_Leg]] = []
+        self.out: list[list[Leg]] = []
         self.starts: dict = {}
         self.cut: set = set()
         self.assessments = 0
@@ -174,10 +170,10 @@ class Flow:
         self.controllers: list[int] = []  # per node, lanes per organisation holding the data as controller
         self.collected: list[int] = []  # per node, lanes per country the data was collected in
         self.regimes: list[int] = []  # per node, lanes per regime attached upstream
-        self._worst = STATUS_ORDER["ok"]
-        self.by_rank: list[list[_Leg]] = [[] for _ in STATUSES]  # per status: the legs with hops of it
+        self.worst_rank = STATUS_ORDER["ok"]
+        self.by_rank: list[list[Leg]] = [[] for _ in STATUSES]  # per status: the legs with hops of it
         self._counts: tuple[int, list[int]] | None = None
-        self._into: list[list[_Leg]] | None = None
+        self._into: list[list[Leg]] | None = None
         self._hops: dict | None = None
 
     @property
@@ -194,7 +190,7 @@ class Flow:
     @property
     def status(self) -> str:
         """The worst status of any hop (``ok`` when there is none)."""
-        return STATUSES[self._worst]
+        return STATUSES[self.worst_rank]
 
     @property
     def hops(self) -> dict:
@@ -221,7 +217,7 @@ class Flow:
             status = STATUSES[rank]
             picked = heapq.nsmallest(count - len(out), legs, key=lambda leg: leg.order)
             last = picked[-1].order  # a leg per exporter's role: take each of the last engagement's
-            alike: dict[int, list[_Leg]] = {}
+            alike: dict[int, list[Leg]] = {}
             for leg in legs:
                 if leg.order <= last:
                     alike.setdefault(leg.order, []).append(leg)
@@ -274,7 +270,7 @@ class Flow:
         """Every state of ``organisation`` (each context the data reaches it in)."""
         found: list[State] = []
         for role in ROLES:
-            n = self._node.get((organisation, role))
+            n = self.node.get((organisation, role))
             if n is not None:
                 found.extend((organisation, self.keys[g], role) for g in bits_of(self.reach[n]))
         return found
@@ -282,7 +278,7 @@ class Flow:
     def context(self, state: State) -> tuple[frozenset, frozenset, frozenset]:
         """(regimes attached upstream, controllers, countries collected in) of a state reached."""
         organisation, key, role = state
-        n, g = self._node[(organisation, role)], self._bit[key]
+        n, g = self.node[(organisation, role)], self.bit[key]
         return (frozenset(self.laws.of(self.regimes[n], g)), frozenset(self.holders.of(self.controllers[n], g)),
                 frozenset(self.places.of(self.collected[n], g)))
 
@@ -294,7 +290,7 @@ class Flow:
         """
         chain = [hop]
         organisation, key, role = hop.via
-        g, n = self._bit[key], self._node[(organisation, role)]
+        g, n = self.bit[key], self.node[(organisation, role)]
         into = self._legs_into()
         while (level := self._level(n, g)) > 0:
             leg = min((leg for leg in into[n] if leg.mask >> g & 1 and self._level(leg.source, g) == level - 1),
@@ -307,7 +303,7 @@ class Flow:
 
     # -- making hops -------------------------------------------------------------------
 
-    def _hop(self, leg: _Leg, entry: list, g: int) -> Hop:
+    def _hop(self, leg: Leg, entry: list, g: int) -> Hop:
         organisation, role = self.nodes[leg.source]
         key = self.keys[g]
         e = leg.engagement
@@ -324,9 +320,9 @@ class Flow:
                 return level
         raise KeyError((self.nodes[n], self.keys[g]))
 
-    def _legs_into(self) -> list[list[_Leg]]:
+    def _legs_into(self) -> list[list[Leg]]:
         if self._into is None:
-            into: list[list[_Leg]] = [[] for _ in self.nodes]
+            into: list[list[Leg]] = [[] for _ in self.nodes]
             for legs in self.out:
                 for leg in legs:
                     into[leg.target].append(leg)
@@ -371,255 +367,6 @@ class Flow:
                     if arriving:
                         counts[leg.target] += carried & fill(arriving)
         return width, counts
-
-
-def propagate(engagements: list[Engagement], organisations: dict, groups: dict, starts: list[Start],
-              assessor: Assessor, max_depth: int | None = None) -> Flow:
-    """Propagate ``starts`` along ``engagements`` to a fixed point; see the module doc.
-
-    ``engagements`` are those that may carry the flow (in force, carrying the category or
-    recording none); an engagement naming subject groups is followed only in contexts of
-    one of them (or of unrecorded subjects, which might be any). With ``max_depth``,
-    states that far from a start are not expanded and ``Flow.cut`` names the engagements
-    that would have been followed.
-    """
-    flow = Flow(groups, assessor)
-    seeds = _seed(flow, starts, organisations, assessor.kb.ids)
-    outgoing = _outgoing(flow, engagements, organisations)
-    _search(flow, outgoing, max_depth)
-    _lay_legs(flow, outgoing)
-    _spread_holders(flow, *seeds[:2])
-    _assess(flow, seeds[2])
-    return flow
-
-
-def _seed(flow: Flow, starts: list[Start], organisations: dict, laws: tuple) -> tuple[dict, dict, dict]:
-    """Number the starts' groups and nodes, and ``laws`` (every regime) as lanes; the (controllers,
-    collected, regimes) lanes the starts bring."""
-    for start in starts:
-        if start.group.key not in flow._bit:
-            flow._bit[start.group.key] = len(flow.keys)
-            flow.keys.append(start.group.key)
-            flow.groups.append(flow._registry_groups.get(start.group.key, UNRECORDED))
-    flow.subjects = [flow.assessing.subject_facts(group) for group in flow.groups]
-    alike: dict[int, int] = {}
-    for g, (number, _part) in enumerate(flow.subjects):
-        alike[number] = alike.get(number, 0) | 1 << g
-    flow.alike = list(alike.items())
-    width = max(1, len(flow.keys))
-    flow.holders, flow.places, flow.laws = Lanes(width), Lanes(width), Lanes(width)
-    for law in laws:  # numbered before any lane set is repeated
-        flow.laws.slot(law)
-    held: dict[int, int] = {}
-    where: dict[int, int] = {}
-    attached: dict[int, int] = {}
-    for start in starts:
-        n = _node_of(flow, start.organisation, start.role)
-        bit = 1 << flow._bit[start.group.key]
-        for holder in start.controllers:
-            held[n] = held.get(n, 0) | flow.holders.put(holder, bit)
-        countries = set(start.collected_in)
-        collector = organisations.get(start.organisation) if start.collection is not None else None
-        if collector is not None and collector.country:
-            countries.add(collector.country)
-        for country in countries:
-            where[n] = where.get(n, 0) | flow.places.put(country, bit)
-        for law in start.regimes:
-            attached[n] = attached.get(n, 0) | flow.laws.put(law, bit)
-        if not flow.reach[n] & bit:
-            flow.reach[n] |= bit
-            flow.levels[n][0] = flow.levels[n].get(0, 0) | bit
-            flow.starts[(start.organisation, start.group.key, start.role)] = start
-    readers = flow.assessing.readers()  # what the rules read of where data was collected, per country
-    flow.reading = [tuple(i for i, territory in enumerate(readers) if country in territory)
-                    for country in flow.places.items]
-    flow.signs = Lanes(width)  # lane 0: a country of collection recorded; lane 1 + i: one in reader i's
-    for item in (-1, *range(len(readers))):
-        flow.signs.slot(item)
-    return held, where, attached
-
-
-def _node_of(flow: Flow, organisation: str, role: str) -> int:
-    n = flow._node.get((organisation, role))
-    if n is None:
-        n = flow._node[(organisation, role)] = len(flow.nodes)
-        flow.nodes.append((organisation, role))
-        flow.reach.append(0)
-        flow.levels.append({})
-    return n
-
-
-def _outgoing(flow: Flow, engagements, organisations) -> dict[str, list[tuple]]:
-    """Per exporter, in key order: (engagement, importer's role, groups it may carry, exporter, importer, order,
-    the node it leads to)."""
-    every = (1 << len(flow.keys)) - 1
-    unrecorded = sum(1 << g for g, group in enumerate(flow.groups) if group is UNRECORDED)
-    outgoing: dict[str, list[tuple]] = {}
-    for order, e in enumerate(sorted(engagements, key=lambda x: x.key)):
-        carries = every
-        if e.subject_groups:
-            carries = unrecorded | sum(1 << flow._bit[k] for k in set(e.subject_groups) if k in flow._bit)
-        onward = importer_role(e)
-        outgoing.setdefault(e.exporter, []).append(
-            (e, onward, carries, organisations.get(e.exporter), organisations.get(e.importer), order,
-             (e.importer, onward)))
-    return outgoing
-
-
-def _search(flow: Flow, outgoing: dict, max_depth: int | None) -> None:
-    """Breadth first, all groups at once: each state's distance; what a depth bound cuts."""
-    frontier = {n: levels[0] for n, levels in enumerate(flow.levels) if levels.get(0)}
-    reach, nodes, number, depth = flow.reach, flow.nodes, flow._node, 0
-    cut: dict[int, int] = {}
-    while frontier:
-        if max_depth is not None and depth >= max_depth:
-            flow.cut = {out[0].key for n in frontier for out in outgoing.get(nodes[n][0], ())}
-            cut = frontier
-            break
-        flow.frontiers.append(list(frontier.items()))
-        following: dict[int, int] = {}
-        for n, groups in frontier.items():
-            for _e, _onward, carries, _exporter, _importer, _order, towards in outgoing.get(nodes[n][0], ()):
-                passing = groups & carries
-                if passing:
-                    t = number.get(towards)
-                    if t is None:
-                        t = _node_of(flow, *towards)
-                    new = passing & ~reach[t]
-                    if new:
-                        reach[t] |= new
-                        following[t] = following.get(t, 0) | new
-        depth += 1
-        for t, groups in following.items():
-            flow.levels[t][depth] = groups
-        frontier = following
-    flow.expanded = [groups & ~cut.get(n, 0) for n, groups in enumerate(reach)]
-
-
-def _lay_legs(flow: Flow, outgoing: dict) -> None:
-    """The legs: each engagement leaving a node, with the groups that cross it."""
-    flow.out = [[] for _ in flow.nodes]
-    for n, (organisation, _role) in enumerate(flow.nodes):
-        followed = flow.expanded[n]
-        if followed:
-            for e, onward, carries, exporter, importer, order, _towards in outgoing.get(organisation, ()):
-                crossing = followed & carries
-                if crossing:
-                    flow.out[n].append(_Leg(n, flow._node[(e.importer, onward)], e, exporter, importer, onward,
-                                            order, crossing))
-
-
-def _spread_holders(flow: Flow, held: dict, where: dict) -> None:
-    """Who holds the data as controller, and where it was collected, per state, to a fixed point.
-
-    A leg into a controller node brings its importer as the controller of what crosses
-    it; any other passes its source's controllers on. The countries of collection travel
-    on unchanged.
-    """
-    holders, places = flow.holders, flow.places
-    controllers = [held.get(n, 0) for n in range(len(flow.nodes))]
-    for legs in flow.out:
-        for leg in legs:
-            if leg.onward == "controller":
-                controllers[leg.target] |= holders.put(leg.engagement.importer, leg.mask)
-    spread(controllers, [[(leg.target, holders.repeat(leg.mask)) for leg in legs if leg.onward != "controller"]
-                         for legs in flow.out])
-    collected = [where.get(n, 0) for n in range(len(flow.nodes))]
-    spread(collected, [[(leg.target, places.repeat(leg.mask)) for leg in legs] for legs in flow.out])
-    flow.controllers, flow.collected = controllers, collected
-
-
-def _assess(flow: Flow, attached: dict) -> None:
-    """The regimes attached upstream to a fixed point, then every leg's classes with their status.
-
-    A leg passes on what its source inherits and the regimes its own facts attach
-    (``HopBase.own``, which depends on the subjects and on what the rules read of where the
-    data was collected, so it is taken per class of those); the status is taken once per
-    class, with the final regimes.
-    """
-    assessor, laws = flow.assessing, flow.laws
-    regimes = [attached.get(n, 0) for n in range(len(flow.nodes))]
-    width = laws.width
-    based: list[list] = [[] for _ in flow.nodes]  # per node, per leg: [(class number, groups, base)]
-    classes_at: list[list] = [[] for _ in flow.nodes]  # per node: [groups, items, subjects, signature]
-    for n, legs in enumerate(flow.out):
-        if not legs:
-            continue
-        classes = classes_at[n] = _classes(flow, n)
-        role = flow.nodes[n][1]
-        for leg in legs:
-            facts = assessor.facts(leg.engagement, leg.exporter, leg.importer)
-            found: list[tuple] = []
-            for i, (groups, _items, subjects, collected, group) in enumerate(classes):
-                crossing = groups & leg.mask
-                if crossing:
-                    base = assessor.base_of(facts, role, group, subjects, collected)
-                    own = base.lanes.get(width)
-                    if own is None:  # lanes are numbered alike in every flow: kept on the (memoised) base
-                        own = base.lanes[width] = sum(laws.put(law, 1) for law in base.own)
-                    if own:
-                        regimes[leg.target] |= crossing * own
-                    found.append((i, crossing, base))
-            based[n].append(found)
-    spread(regimes, [[(leg.target, laws.repeat(leg.mask)) for leg in legs] for legs in flow.out])
-    flow.regimes = regimes
-    _statuses(flow, classes_at, based)
-
-
-def _classes(flow: Flow, n: int) -> list[list]:
-    """The groups followed from node ``n`` in classes alike for the rules: [groups, items, subject
-    facts, collected (``Assessor.collected``), a group of them]."""
-    assessor, places = flow.assessing, flow.places
-    readers = assessor.readers()
-    followed, width = flow.expanded[n], places.width
-    recorded, inside = 0, [0] * len(readers)  # groups with a country of collection; with one in reader i's
-    for slot, mask in places.lanes(flow.collected[n]):
-        recorded |= mask
-        for i in flow.reading[slot]:
-            inside[i] |= mask
-    sign = recorded | sum(mask << ((i + 1) * width) for i, mask in enumerate(inside))
-    out = []
-    for entry in refine([[followed & m, [], number] for number, m in flow.alike if followed & m], flow.signs, sign):
-        groups, items = entry[0], entry[1]
-        g = (groups & -groups).bit_length() - 1
-        signature = tuple(i in items for i in range(len(readers))) if -1 in items else ()
-        collected = assessor.stand_in(signature, lambda: flow.places.of(flow.collected[n], g))
-        out.append([groups, items, flow.subjects[g], collected, flow.groups[g]])
-    return out
-
-
-def _statuses(flow: Flow, classes_at: list, based: list) -> None:
-    """Each leg's classes: its groups split by the regimes they inherit, with their status."""
-    laws, status, rank = flow.laws, flow.assessing.status, STATUS_ORDER
-    interned: dict[tuple, frozenset] = {}
-    total, taken = 0, 0
-    by_rank: list[list[_Leg]] = [[] for _ in STATUSES]
-    for n, legs in enumerate(flow.out):
-        if not legs:
-            continue
-        split: dict[int, list] = {}
-        for groups, inherited, i in refine([[c[0], [], i] for i, c in enumerate(classes_at[n])], laws,
-                                           flow.regimes[n]):
-            marker = tuple(sorted(inherited))
-            kept = interned.get(marker)
-            if kept is None:
-                kept = interned[marker] = frozenset(marker)
-            split.setdefault(i, []).append((groups, kept))
-        for leg, found in zip(legs, based[n]):
-            ranks = 0
-            for i, crossing, base in found:
-                for groups, inherited in split[i]:
-                    mask = groups & crossing
-                    if mask:
-                        found_status = base.by_regimes.get(inherited) or status(base, inherited)
-                        leg.classes.append([mask, base, inherited, found_status])
-                        total += mask.bit_count()
-                        taken += 1
-                        ranks |= 1 << rank[found_status]
-            for r in bits_of(ranks):
-                by_rank[r].append(leg)
-    flow.total, flow.assessments, flow.by_rank = total, taken, by_rank
-    flow._worst = next((r for r, legs in enumerate(by_rank) if legs), rank["ok"])
 
 
 @contextmanager

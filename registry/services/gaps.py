@@ -18,7 +18,8 @@ from ..domain.errors import ValidationError
 from ..domain.findings import STATUS_ORDER, worst
 from ..domain.model import Engagement, category_matches
 from ..transfers.knowledge import load_knowledge_base
-from .flows import Flow, Start, propagate, without_collector_pauses
+from .flows import Flow, Start, without_collector_pauses
+from .flows_propagate import propagate
 from .flows_assess import UNRECORDED, Assessor
 from .flows_cache import cached
 from .paths import check_date

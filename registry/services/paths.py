@@ -14,7 +14,8 @@ from datetime import date
 from .. import clock
 from ..domain.errors import ValidationError
 from ..domain.findings import DEFAULT_MAX_DEPTH, STATUS_ORDER, STATUSES, worst
-from .flows import Flow, Hop, Start, propagate, without_collector_pauses
+from .flows import Flow, Hop, Start, without_collector_pauses
+from .flows_propagate import propagate
 from .flows_assess import UNRECORDED, Assessor
 
 MAX_LIMIT = 1000  # hops per page
