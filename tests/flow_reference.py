@@ -8,69 +8,11 @@ their plainest form, a hop object per context and sets spread per state.
 from dataclasses import dataclass, field
 
 from registry.domain.model import Engagement, Organisation, SubjectGroup
-from registry.services.flows import Start
+from registry.services.flows import Hop, Start
 from registry.services.flows_assess import UNRECORDED, Assessor, HopBase, importer_role
 
 # A state: (organisation, subject group key, role).
 State = tuple
-
-
-@dataclass(eq=False, slots=True)
-class Hop:
-    """One engagement crossed in one context, with its status and, on demand, its assessment.
-
-    ``regimes`` are those attached upstream on any route into it; ``paths`` counts the
-    shortest routes from a start to it; ``depth`` is its shortest distance in hops;
-    ``via`` is the state it leaves and ``target`` the state it leads to. ``status`` is
-    set for every hop when the flow is computed; the full ``assessment`` is built (once
-    per distinct context, memoised) when something reads it.
-    """
-
-    engagement: Engagement
-    exporter: Organisation | None
-    importer: Organisation | None
-    group: SubjectGroup
-    exporter_role: str
-    depth: int
-    via: State
-    target: State
-    regimes: frozenset = frozenset()
-    paths: int = 0
-    returning: bool = False
-    collected_in: frozenset = frozenset()
-    status: str = "unknown"
-    base: HopBase | None = None
-    assessor: Assessor | None = None
-
-    @property
-    def assessment(self) -> dict:
-        """The hop context's assessment (a dict as ``HopAssessment.to_dict()``)."""
-        assert self.assessor is not None and self.base is not None, "assessed once the flow is computed"
-        return self.assessor.assessment(self.base, self.regimes)
-
-    def parts(self) -> list[tuple[dict, ...]]:
-        """The assessment's findings, unsorted, in parts shared between hops (``Assessor.parts``)."""
-        assert self.assessor is not None and self.base is not None, "assessed once the flow is computed"
-        return self.assessor.parts(self.base, self.regimes)
-
-    @property
-    def key(self) -> str:
-        """A stable identifier of the hop within its answer."""
-        return f"{self.engagement.key}/{self.group.key}/{self.exporter_role}"
-
-    def context(self) -> dict:
-        return {"subject_group": self.group.key, "exporter_role": self.exporter_role,
-                "regimes": sorted(self.regimes), "returning": self.returning,
-                "collected_in": sorted(self.collected_in)}
-
-    def to_dict(self) -> dict:
-        e = self.engagement
-        return {"id": self.key, "engagement": e.key, "exporter": e.exporter, "importer": e.importer,
-                "status": self.status, "engagement_status": e.status, "importer_role": e.importer_role,
-                "importer_country": self.importer.country if self.importer else None,
-                "store_countries": list(e.store_countries), "access_countries": list(e.access_countries),
-                "safeguards": list(e.safeguard_codes), "context": self.context(), "depth": self.depth,
-                "paths": self.paths, "assessment": self.assessment}
 
 
 @dataclass
@@ -108,14 +50,7 @@ class Flow:
 
 def propagate(engagements: list[Engagement], organisations: dict, groups: dict, starts: list[Start],
               assessor: Assessor, max_depth: int | None = None) -> Flow:
-    """Propagate ``starts`` along ``engagements`` to a fixed point; see the module doc.
-
-    ``engagements`` are those that may carry the flow (in force, carrying the category or
-    recording none); an engagement naming subject groups is followed only in contexts of
-    one of them (or of unrecorded subjects, which might be any). With ``max_depth``,
-    states that far from a start are not expanded and ``Flow.cut`` names the engagements
-    that would have been followed.
-    """
+    """The reference fixed point of ``starts`` along ``engagements`` (as ``flows_propagate.propagate``)."""
     flow = Flow()
     leaving = _states(flow, engagements, organisations, groups, starts, max_depth)
     graph = _Graph(list(flow.parents), leaving)
