@@ -7,9 +7,9 @@ their plainest form, a hop object per context and sets spread per state.
 
 from dataclasses import dataclass, field
 
-from registry.domain.model import Engagement, Organisation, SubjectGroup
+from registry.domain.model import Engagement
 from registry.services.flows import Hop, Start
-from registry.services.flows_assess import UNRECORDED, Assessor, HopBase, importer_role
+from registry.services.flows_assess import UNRECORDED, Assessor, importer_role
 
 # A state: (organisation, subject group key, role).
 State = tuple
