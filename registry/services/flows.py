@@ -119,6 +119,14 @@ class Hop:
                 "paths": self.paths, "assessment": self.assessment}
 
 
+def hop_order(hop: Hop) -> tuple:
+    """Worst first, then by engagement, group and exporter's role (``Flow.head`` lists hops so).
+
+    That is a total order: a flow has one hop per (engagement, group, exporter's role).
+    """
+    return STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role
+
+
 @dataclass(eq=False, slots=True)
 class Leg:
     """An engagement leaving a node (organisation, role), with the groups crossing it (``mask``).
@@ -146,8 +154,7 @@ class Flow:
     class of groups crossing an engagement, most from the memo).
     """
 
-    def __init__(self, groups: dict | None = None, assessor: Assessor | None = None) -> None:
-        self.registry_groups = groups or {}
+    def __init__(self, assessor: Assessor | None = None) -> None:
         self.assessor = assessor
         self.groups: list[SubjectGroup] = []  # bit g stands for groups[g]
         self.subjects: list[tuple] = []  # per group: its subjects' facts (``Assessor.subject_facts``)
@@ -175,6 +182,8 @@ class Flow:
         self._counts: tuple[int, list[int]] | None = None
         self._into: list[list[Leg]] | None = None
         self._hops: dict | None = None
+        self._where: dict[tuple[int, int], frozenset] = {}  # state -> countries collected in (``_collected_in``)
+        self._places_sets: dict[tuple, frozenset] = {}
 
     @property
     def assessing(self) -> Assessor:
@@ -207,7 +216,7 @@ class Flow:
         return self._hops
 
     def head(self, count: int) -> list[Hop]:
-        """The first ``count`` hops worst first, then by engagement, group and exporter's role."""
+        """The first ``count`` hops in ``hop_order``, made without making the others."""
         out: list[Hop] = []
         for rank, legs in enumerate(self.by_rank):
             if len(out) >= count:
@@ -222,8 +231,9 @@ class Flow:
                 if leg.order <= last:
                     alike.setdefault(leg.order, []).append(leg)
             for order in sorted(alike):
-                members: list[tuple] = [(self.keys[g], self.nodes[leg.source][1], g, leg, entry) for leg in alike[order]
-                           for entry in leg.classes if entry[3] == status for g in bits_of(entry[0])]
+                members: list[tuple] = [(self.keys[g], self.nodes[leg.source][1], g, leg, entry)
+                                        for leg in alike[order] for entry in leg.classes if entry[3] == status
+                                        for g in bits_of(entry[0])]
                 members.sort(key=lambda m: m[:2])
                 out.extend(self._hop(leg, entry, g) for _key, _role, g, leg, entry in members)
                 if len(out) >= count:
@@ -245,26 +255,14 @@ class Flow:
     def classes(self) -> Iterator[tuple]:
         """Every hop, class by class, without making hop objects: (engagement, exporter's role,
         HopBase, regimes attached upstream, [(group key, returning, collected in, shortest routes)])."""
-        where: dict[tuple[int, int], frozenset] = {}
-        interned: dict[tuple, frozenset] = {}
         for legs in self.out:
             for leg in legs:
-                n = leg.source
-                slot = self.holders.number.get(leg.engagement.importer)
-                returning = 0 if slot is None else self.holders.lane(self.controllers[n], slot)
+                n, returning = leg.source, self._returning(leg)
                 role = self.nodes[n][1]
                 for mask, base, regimes, _status in leg.classes:
-                    members = []
-                    for g in bits_of(mask):
-                        places = where.get((n, g))
-                        if places is None:
-                            marker = tuple(self.places.of(self.collected[n], g))
-                            places = interned.get(marker)
-                            if places is None:
-                                places = interned[marker] = frozenset(marker)
-                            where[(n, g)] = places
-                        members.append((self.keys[g], bool(returning >> g & 1), places, self.paths(n, g)))
-                    yield leg.engagement, role, base, regimes, members
+                    yield leg.engagement, role, base, regimes, [
+                        (self.keys[g], bool(returning >> g & 1), self._collected_in(n, g), self.paths(n, g))
+                        for g in bits_of(mask)]
 
     def contexts_at(self, organisation: str) -> list[State]:
         """Every state of ``organisation`` (each context the data reaches it in)."""
@@ -280,7 +278,7 @@ class Flow:
         organisation, key, role = state
         n, g = self.node[(organisation, role)], self.bit[key]
         return (frozenset(self.laws.of(self.regimes[n], g)), frozenset(self.holders.of(self.controllers[n], g)),
-                frozenset(self.places.of(self.collected[n], g)))
+                self._collected_in(n, g))
 
     def example_path(self, hop: Hop) -> tuple[Start | None, list[Hop]]:
         """(start, hops) of one shortest route from a start to ``hop`` (``hop`` last).
@@ -307,12 +305,23 @@ class Flow:
         organisation, role = self.nodes[leg.source]
         key = self.keys[g]
         e = leg.engagement
-        slot = self.holders.number.get(e.importer)
-        returning = slot is not None and bool(self.holders.lane(self.controllers[leg.source], slot) >> g & 1)
-        collected_in = frozenset(self.places.of(self.collected[leg.source], g))
         return Hop(e, leg.exporter, leg.importer, self.groups[g], role, self._level(leg.source, g) + 1,
                    (organisation, key, role), (e.importer, key, leg.onward), entry[2], self.paths(leg.source, g),
-                   returning, collected_in, entry[3], entry[1], self.assessor)
+                   bool(self._returning(leg) >> g & 1), self._collected_in(leg.source, g), entry[3], entry[1],
+                   self.assessor)
+
+    def _returning(self, leg: Leg) -> int:
+        """The groups whose data ``leg`` returns to a controller of it (its importer holds it as one)."""
+        slot = self.holders.number.get(leg.engagement.importer)
+        return 0 if slot is None else self.holders.lane(self.controllers[leg.source], slot)
+
+    def _collected_in(self, n: int, g: int) -> frozenset:
+        """The countries where the data of state (node ``n``, group ``g``) was collected, one object per set."""
+        found = self._where.get((n, g))
+        if found is None:
+            marker = tuple(self.places.of(self.collected[n], g))
+            found = self._where[(n, g)] = self._places_sets.setdefault(marker, frozenset(marker))
+        return found
 
     def _level(self, n: int, g: int) -> int:
         for level, groups in self.levels[n].items():

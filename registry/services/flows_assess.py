@@ -296,9 +296,8 @@ class Assessor:
         """(signature, countries standing for every set with that signature): see ``collected_in_signature``."""
         found = self._origins.get(countries)
         if found is None:
-            signature = collected_in_signature(self.kb, tuple(sorted(countries)))
-            found = self._origins[countries] = (
-                signature, self._memo.origins.setdefault(signature, tuple(sorted(countries))))
+            found = self._origins[countries] = self.stand_in(
+                collected_in_signature(self.kb, tuple(sorted(countries))), lambda: countries)
         return found
 
     def readers(self) -> tuple[frozenset, ...]:

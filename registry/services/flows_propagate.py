@@ -25,24 +25,25 @@ def propagate(engagements: list[Engagement], organisations: dict, groups: dict, 
     states that far from a start are not expanded and ``Flow.cut`` names the engagements
     that would have been followed.
     """
-    flow = Flow(groups, assessor)
-    seeds = _seed(flow, starts, organisations, assessor.kb.ids)
+    flow = Flow(assessor)
+    held, where, attached = _seed(flow, starts, organisations, groups, assessor.kb.ids)
     outgoing = _outgoing(flow, engagements, organisations)
     _search(flow, outgoing, max_depth)
     _lay_legs(flow, outgoing)
-    _spread_holders(flow, *seeds[:2])
-    _assess(flow, seeds[2])
+    _spread_holders(flow, held, where)
+    _assess(flow, attached)
     return flow
 
 
-def _seed(flow: Flow, starts: list[Start], organisations: dict, laws: tuple) -> tuple[dict, dict, dict]:
-    """Number the starts' groups and nodes, and ``laws`` (every regime) as lanes; the (controllers,
-    collected, regimes) lanes the starts bring."""
+def _seed(flow: Flow, starts: list[Start], organisations: dict, groups: dict,
+          laws: tuple) -> tuple[dict, dict, dict]:
+    """Number the starts' groups (as ``groups`` has them) and nodes, and ``laws`` (every regime) as
+    lanes; the (controllers, collected, regimes) lanes the starts bring."""
     for start in starts:
         if start.group.key not in flow.bit:
             flow.bit[start.group.key] = len(flow.keys)
             flow.keys.append(start.group.key)
-            flow.groups.append(flow.registry_groups.get(start.group.key, UNRECORDED))
+            flow.groups.append(groups.get(start.group.key, UNRECORDED))
     flow.subjects = [flow.assessing.subject_facts(group) for group in flow.groups]
     alike: dict[int, int] = {}
     for g, (number, _part) in enumerate(flow.subjects):
@@ -144,11 +145,10 @@ def _lay_legs(flow: Flow, outgoing: dict) -> None:
     for n, (organisation, _role) in enumerate(flow.nodes):
         followed = flow.expanded[n]
         if followed:
-            for e, onward, carries, exporter, importer, order, _towards in outgoing.get(organisation, ()):
+            for e, onward, carries, exporter, importer, order, towards in outgoing.get(organisation, ()):
                 crossing = followed & carries
                 if crossing:
-                    flow.out[n].append(Leg(n, flow.node[(e.importer, onward)], e, exporter, importer, onward,
-                                            order, crossing))
+                    flow.out[n].append(Leg(n, flow.node[towards], e, exporter, importer, onward, order, crossing))
 
 
 def _spread_holders(flow: Flow, held: dict, where: dict) -> None:
@@ -183,7 +183,7 @@ def _assess(flow: Flow, attached: dict) -> None:
     regimes = [attached.get(n, 0) for n in range(len(flow.nodes))]
     width = laws.width
     based: list[list] = [[] for _ in flow.nodes]  # per node, per leg: [(class number, groups, base)]
-    classes_at: list[list] = [[] for _ in flow.nodes]  # per node: [groups, items, subjects, signature]
+    classes_at: list[list] = [[] for _ in flow.nodes]  # per node: ``_classes``
     for n, legs in enumerate(flow.out):
         if not legs:
             continue
@@ -213,15 +213,14 @@ def _classes(flow: Flow, n: int) -> list[list]:
     facts, collected (``Assessor.collected``), a group of them]."""
     assessor, places = flow.assessing, flow.places
     readers = assessor.readers()
-    followed, width = flow.expanded[n], places.width
-    recorded, inside = 0, [0] * len(readers)  # groups with a country of collection; with one in reader i's
+    followed = flow.expanded[n]
+    signs, sign = flow.signs, 0  # what collected_in_signature reads, as lanes (the equivalence test checks it)
     for slot, mask in places.lanes(flow.collected[n]):
-        recorded |= mask
+        sign |= signs.put(-1, mask)
         for i in flow.reading[slot]:
-            inside[i] |= mask
-    sign = recorded | sum(mask << ((i + 1) * width) for i, mask in enumerate(inside))
+            sign |= signs.put(i, mask)
     out = []
-    for entry in refine([[followed & m, [], number] for number, m in flow.alike if followed & m], flow.signs, sign):
+    for entry in refine([[followed & m, [], number] for number, m in flow.alike if followed & m], signs, sign):
         groups, items = entry[0], entry[1]
         g = (groups & -groups).bit_length() - 1
         signature = tuple(i in items for i in range(len(readers))) if -1 in items else ()
@@ -253,7 +252,7 @@ def _statuses(flow: Flow, classes_at: list, based: list) -> None:
                 for groups, inherited in split[i]:
                     mask = groups & crossing
                     if mask:
-                        found_status = base.by_regimes.get(inherited) or status(base, inherited)
+                        found_status = status(base, inherited)
                         leg.classes.append([mask, base, inherited, found_status])
                         total += mask.bit_count()
                         taken += 1

@@ -19,8 +19,8 @@ from ..domain.findings import STATUS_ORDER, worst
 from ..domain.model import Engagement, category_matches
 from ..transfers.knowledge import load_knowledge_base
 from .flows import Flow, Start, without_collector_pauses
-from .flows_propagate import propagate
 from .flows_assess import UNRECORDED, Assessor
+from .flows_propagate import propagate
 from .flows_cache import cached
 from .paths import check_date
 
@@ -142,36 +142,29 @@ class Survey:
         together: their contexts gathered in one list, which each of those findings' groups
         then refers to (``FindingGroup.sources``).
         """
-        alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [(context, paths)])
-        for hop in hops:
-            e = hop.engagement
-            parts = hop.parts()  # the memo's list, one per distinct context: hops share it
-            entry = alike.get((e.key, id(parts)))
-            if entry is None:
-                entry = alike[(e.key, id(parts))] = (e, parts, [])
-            entry[2].append(((category, hop.group.key, hop.exporter_role, hop.regimes, hop.returning,
-                              hop.collected_in), hop.paths))
-        self._fold(alike.values(), {} if prepared is None else prepared)
+        self._gather(((hop.engagement, hop.parts(), [((category, hop.group.key, hop.exporter_role, hop.regimes,
+                                                       hop.returning, hop.collected_in), hop.paths)])
+                      for hop in hops), {} if prepared is None else prepared)
 
     def absorb_flow(self, flow: Flow, category, prepared: dict) -> set[str]:
         """``absorb`` every hop of ``flow``, read class by class (``Flow.classes``) without making the
         hops; the keys of the engagements it crosses."""
-        alike: dict[tuple, tuple] = {}
         parts_of = flow.assessing.parts
-        for e, role, base, regimes, members in flow.classes():
-            parts = parts_of(base, regimes)
+        return self._gather(((e, parts_of(base, regimes), [((category, key, role, regimes, returning, where), paths)
+                                                           for key, returning, where, paths in members])
+                             for e, role, base, regimes, members in flow.classes()), prepared)
+
+    def _gather(self, pieces, prepared: dict) -> set[str]:
+        """Fold (engagement, findings parts, [(context, paths)]) pieces in (see ``absorb``); the
+        engagement keys."""
+        alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [(context, paths)])
+        for e, parts, contexts in pieces:  # parts are the memo's lists, one per distinct context: shared
             entry = alike.get((e.key, id(parts)))
             if entry is None:
                 entry = alike[(e.key, id(parts))] = (e, parts, [])
-            entry[2].extend(((category, key, role, regimes, returning, where), paths)
-                            for key, returning, where, paths in members)
-        self._fold(alike.values(), prepared)
-        return {e.key for e, _parts, _contexts in alike.values()}
-
-    def _fold(self, alike, prepared: dict) -> None:
-        """Each (engagement, parts, contexts) into the engagement's worst findings (see ``absorb``)."""
+            entry[2].extend(contexts)
         by_engagement, downstream = self.by_engagement, self.downstream
-        for e, parts, contexts in alike:
+        for e, parts, contexts in alike.values():
             targets = downstream.get(e.exporter)
             if targets is None:
                 targets = downstream[e.exporter] = set()
@@ -191,6 +184,7 @@ class Survey:
                 elif rank != group.rank or group.sources[-1] is contexts:  # two findings alike in one context
                     continue
                 group.sources.append(contexts)
+        return {e.key for e, _parts, _contexts in alike.values()}
 
     def findings(self, key) -> list[dict]:
         """The engagement's worst finding per regime, rule and basis, worst first."""

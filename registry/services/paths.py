@@ -13,10 +13,10 @@ from datetime import date
 
 from .. import clock
 from ..domain.errors import ValidationError
-from ..domain.findings import DEFAULT_MAX_DEPTH, STATUS_ORDER, STATUSES, worst
-from .flows import Flow, Hop, Start, without_collector_pauses
-from .flows_propagate import propagate
+from ..domain.findings import DEFAULT_MAX_DEPTH, worst
+from .flows import Flow, Hop, Start, hop_order, without_collector_pauses
 from .flows_assess import UNRECORDED, Assessor
+from .flows_propagate import propagate
 
 MAX_LIMIT = 1000  # hops per page
 MAX_DEPTH_BOUND = 1000  # a bound beyond any real chain; a larger one is surely a typo
@@ -68,14 +68,6 @@ def check_date(value, name="on") -> str:
         raise ValidationError(f"{name} must be a date as YYYY-MM-DD", field=name) from None
 
 
-def _order(hop: Hop) -> tuple:
-    """Worst first, then by engagement, group and exporter's role.
-
-    That is a total order: a flow has one hop per (engagement, group, exporter's role).
-    """
-    return STATUS_ORDER[hop.status], hop.engagement.key, hop.group.key, hop.exporter_role
-
-
 HEAD = 2000  # pages ending within this many hops come from the head of the order, picked once
 
 
@@ -105,7 +97,7 @@ class FlowAnswer:
     def hops(self) -> list[Hop]:
         """Every hop context, worst first (sorted when first asked for)."""
         if self._sorted is None:
-            self._sorted = sorted(self.flow.hops.values(), key=_order)
+            self._sorted = sorted(self.flow.hops.values(), key=hop_order)
         return self._sorted
 
     @property
