@@ -1,6 +1,7 @@
 // Parameters: $nodes (list of {kind, key}: every object at either end of a relationship, each
 //   once), $links (list of {a, b, type, pos}: a and b are positions in $nodes, from a to b;
-//   the store sets the direction and takes type from its fixed relationship mapping)
+//   the store sets the direction and takes type from its fixed relationship mapping; pos is
+//   null where it is 0, and then not stored)
 // Columns: none
 // Create the reference relationships of the objects written in this transaction. Each node is
 // looked up once, however many relationships it takes part in (an import links a category to

@@ -10,7 +10,6 @@ plain data; domain objects are built from it outside the transaction.
 import json
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, GraphDatabase, NotificationDisabledClassification
@@ -23,16 +22,13 @@ from ..domain.errors import Conflict, StoreBusy, StoreLimit, StoreUnavailable, V
 from ..domain.model import kind_class
 from ..domain.records import AuditRecord, User
 from . import neo4j_model as gm
-from . import neo4j_traversal
+from . import neo4j_import, neo4j_traversal
 from .base import Store, Write, dangling, dependency_order, user_audit, utcnow
 from .neo4j_auth import Neo4jAuth
 from .neo4j_pages import Neo4jPages
-from .neo4j_writes import PreparedCreates, apply_writes
+from .neo4j_writes import apply_writes
 
 _NO_LIMIT = 2 ** 62
-# Writes per transaction of a bulk import: far below the test server's 512 MiB
-# transaction memory limit, large enough that 50,000 engagements load in seconds.
-IMPORT_BATCH = 5000
 
 POOL_SETTINGS = {
     "max_connection_pool_size": 20,  # one web worker's threads, with room to spare
@@ -130,13 +126,6 @@ def _run(tx, text, **params):
     tx.run(text, params).consume()
 
 
-def _import_batch(tx, prepared):
-    """A transaction function: create a checked batch of new objects (``PreparedCreates``);
-    the id of its last audit record, so that its records can be found again."""
-    prepared.send(tx)
-    return tx.run(cypher.query("audit/last_id")).single()["id"]
-
-
 class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
     """A Store over ``driver`` (shared, closed by the app) and ``database``."""
 
@@ -166,8 +155,15 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
         if self._tx is not None:
             with graph_errors(self._outage):
                 return work(self._tx, *args, **params)
+        return self._write_apart(work, *args, **params)
+
+    def _write_apart(self, work, *args, retry_time=None, **params):
+        """Run ``work(tx, ...)`` in a managed write transaction of its own session, never in the
+        open unit of work's: safe from another thread (a bulk import's writers). ``retry_time``:
+        seconds to retry transient failures for, instead of the driver's setting."""
+        options = {} if retry_time is None else {"max_transaction_retry_time": retry_time}
         with graph_errors(self._outage), self.driver.session(database=self.database,
-                                                             default_access_mode=WRITE_ACCESS) as session:
+                                                             default_access_mode=WRITE_ACCESS, **options) as session:
             return session.execute_write(work, *args, **params)
 
     # -- transactions -----------------------------------------------------------
@@ -288,61 +284,15 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
         return written
 
     def import_objects(self, objects, actor):
-        """See ``Store.import_objects``: committed IMPORT_BATCH writes at a time, so that no
-        transaction outgrows the server's memory limit. If a batch fails, the objects and
-        audit records of the batches committed before it are deleted again (each batch's
-        audit records have consecutive ids), and the error is raised."""
+        """See ``Store.import_objects``: a large import is committed in batches, two at a
+        time, and undone if one fails (``neo4j_import``)."""
         objects = dependency_order(list(objects))
-        if self.in_transaction or len(objects) <= IMPORT_BATCH:
+        if self.in_transaction or len(objects) <= neo4j_import.IMPORT_BATCH:
             return super().import_objects(objects, actor)
-        self._check_import(objects)
-        batches = [objects[start:start + IMPORT_BATCH] for start in range(0, len(objects), IMPORT_BATCH)]
-        committed = []  # (objects, id of the last audit record) per batch
-        with ThreadPoolExecutor(1) as ahead:  # preparing the next batch while the server writes one
-            def prepare(batch):
-                return PreparedCreates([Write("create", o.KIND, o.key, o) for o in batch], actor)
-
-            upcoming = ahead.submit(prepare, batches[0])
-            try:
-                for number, batch in enumerate(batches):
-                    prepared = upcoming.result()
-                    if number + 1 < len(batches):
-                        upcoming = ahead.submit(prepare, batches[number + 1])
-                    committed.append((batch, self._write(_import_batch, prepared)))
-            except BaseException:
-                for batch, last in reversed(committed):
-                    self._write(_run, cypher.query("entity/import_undo"), first=last - len(batch) + 1,
-                                last=last, targets=[{"kind": o.KIND, "key": o.key} for o in batch])
-                raise
+        neo4j_import.import_in_batches(self, objects, actor)
         for obj in objects:
             obj.version = 1
         return len(objects)
-
-    def _check_import(self, objects):
-        """Before anything is written: no key is taken, and every reference resolves to an
-        object of the import or one already stored (the messages of a unit of work's)."""
-        new = {(o.KIND, o.key) for o in objects}
-        if len(new) < len(objects):
-            raise Conflict("the import names an object twice", field="key")
-        taken = self._existing(new)
-        if taken:
-            kind, key = min(taken)
-            raise Conflict(f"{words.a(kind)} with key {key!r} already exists", field="key")
-        outside = {(kind, key) for o in objects for _, kind, key in o.references()} - new
-        missing = outside - self._existing(outside)
-        for obj in objects:
-            for name, kind, key in obj.references():
-                if (kind, key) in missing:
-                    raise dangling(name, kind, key)
-
-    def _existing(self, idents):
-        """Which of the (kind, key) pairs ``idents`` are stored."""
-        targets = [{"kind": kind, "key": key} for kind, key in sorted(idents)]
-        found = set()
-        for start in range(0, len(targets), IMPORT_BATCH):
-            found.update((r["kind"], r["key"]) for r in self._read(
-                _rows, cypher.query("entity/live"), targets=targets[start:start + IMPORT_BATCH]))
-        return found
 
     # -- traversal --------------------------------------------------------------
     def _reach_by_queries(self, category, on, start, subject_groups, include_planned, max_depth):

@@ -9,7 +9,9 @@ and list fields are properties; nested structures (``safeguards``, ``provenance`
 JSON strings. A reference is a relationship typed by kind and field (RELATIONSHIPS),
 from the referring node to the referred one -- except an engagement's exporter, drawn
 the way data flows so that a chain is a directed path: ``(exporter)-[:ENGAGES]->(e:Engagement)-[:ENGAGED]->(importer)``.
-``pos`` on a relationship keeps the order of list fields. ``display_name`` holds
+``pos`` on a relationship keeps the order of list fields; it is absent where it would be 0
+(single references, a list's first item), which saves the bulk of a large import's property
+records, and is read as 0. ``display_name`` holds
 ``obj.label``, which ``list(query=...)`` searches, as the SQLite store's name column.
 """
 
@@ -99,7 +101,8 @@ def node_properties(obj, version):
 
 
 def links(obj):
-    """Relationships to create for ``obj``: ((from kind, from key), (to kind, to key), type, pos)."""
+    """Relationships to create for ``obj``: ((from kind, from key), (to kind, to key), type, pos);
+    pos is None for 0 (see the module doc)."""
     out, seen = [], {}
     for name, kind, key in obj.references():
         pos = seen.get(name, 0)
@@ -107,7 +110,7 @@ def links(obj):
         ends = [(obj.KIND, obj.key), (kind, key)]
         if (obj.KIND, name) in REVERSED:
             ends.reverse()
-        out.append((ends[0], ends[1], RELATIONSHIPS[(obj.KIND, name)], pos))
+        out.append((ends[0], ends[1], RELATIONSHIPS[(obj.KIND, name)], pos or None))
     return out
 
 

@@ -14,7 +14,7 @@ happen in Python, write by write, against what the transaction has seen and done
 far, so a run behaves exactly like its writes one after another (a key created twice in
 one run conflicts on the second; a write that fails does so after the writes before it).
 A bulk import's batches, checked beforehand, are prepared the same way without a
-transaction (``PreparedCreates``) and only sent inside one.
+transaction (``PreparedCreates``) and only sent inside one (see ``neo4j_import``).
 """
 
 import json
@@ -48,10 +48,10 @@ def apply_writes(tx, writes, actor):
 class PreparedCreates:
     """The queries that create a batch of new objects, prepared without a transaction.
 
-    For writes the caller has checked already (``Neo4jStore.import_objects``): creates of
-    keys not taken, whose references all resolve; so no locking read, no reference check.
-    Preparing needs no server, so an import prepares one batch while the server writes the
-    one before. ``send`` may run more than once (a transaction function) and changes nothing here.
+    For writes the caller has checked already (``neo4j_import``): creates of keys not
+    taken, whose references all resolve; so no locking read, no reference check.
+    Preparing needs no server, so an import prepares batches while the server writes
+    others. ``send`` may run more than once (a transaction function) and changes nothing here.
     """
 
     def __init__(self, writes, actor):
@@ -66,10 +66,14 @@ class PreparedCreates:
         self.links = gm.link_parameters(w.obj for w in writes)
 
     def send(self, tx):
-        """Run the queries in ``tx``."""
+        """Run the queries in ``tx``: the objects and their relationships, then the audit
+        records. Those come last because they take the audit counter's lock, held until
+        the commit: batches written at once do their work side by side and commit in turn."""
         for pending in self.runs:
-            pending.flush(tx, self.actor)
+            pending.send_objects(tx)
         _link(tx, self.links)
+        for pending in self.runs:
+            pending.send_audits(tx, self.actor)
 
 
 def _link(tx, links):
@@ -161,8 +165,11 @@ class _Pending:
 
     def flush(self, tx, actor):
         """Send the queued writes, then their audit records. Called once per run."""
-        if not self.audits:
-            return
+        self.send_objects(tx)
+        self.send_audits(tx, actor)
+
+    def send_objects(self, tx):
+        """Send the queued writes."""
         if self.creates:
             label = gm.label(self.kind)
             if len(self.creates) == 1:
@@ -175,7 +182,11 @@ class _Pending:
         if self.deletes:
             tx.run(cypher.query("entity/retire"), kind=self.kind, keys=self.deletes,
                    label=gm.label(self.kind)).consume()
-        tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits).consume()
+
+    def send_audits(self, tx, actor):
+        """Append the queued writes' audit records."""
+        if self.audits:
+            tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits).consume()
 
 
 def _check_integrity(tx, writes, written):

@@ -97,13 +97,14 @@ def test_a_database_made_again_at_the_same_path_is_indexed_afresh(tmp_path):
 
 def test_an_undone_bulk_import_leaves_the_index_too(neo4j_store, monkeypatch):
     """Neo4j commits a bulk import in batches; an index that saw the first ones forgets them on undo."""
-    from registry.store import neo4j as neo4j_module
+    from registry.store import neo4j_import
 
     store = neo4j_store
-    monkeypatch.setattr(neo4j_module, "IMPORT_BATCH", 3)
+    monkeypatch.setattr(neo4j_import, "IMPORT_BATCH", 3)
+    monkeypatch.setattr(neo4j_import, "IMPORT_WRITERS", 1)  # so that the third batch comes after the second
     create(store, category("x"), org("a"))
     assert store.reach("x", ON, start="a").engagements == []
-    real, batches = neo4j_module._import_batch, []
+    real, batches = neo4j_import._import_batch, []
 
     def third_batch_fails(tx, prepared):
         batches.append(prepared)
@@ -113,7 +114,7 @@ def test_an_undone_bulk_import_leaves_the_index_too(neo4j_store, monkeypatch):
             raise RuntimeError("the server went away")
         return real(tx, prepared)
 
-    monkeypatch.setattr(neo4j_module, "_import_batch", third_batch_fails)
+    monkeypatch.setattr(neo4j_import, "_import_batch", third_batch_fails)
     objects = [org(f"o{i}") for i in range(4)] + [
         engagement(f"a-o{i}", "a", f"o{i}", ["x"], effective_date="2024-01-01") for i in range(4)]
     with pytest.raises(RuntimeError):
