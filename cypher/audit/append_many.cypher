@@ -5,14 +5,8 @@
 // node, advanced once by the list's size. The SET takes the counter's write lock before the
 // new value is read back, so concurrent writers get disjoint, increasing ranges of ids, and a
 // transaction's records (it holds the lock until it ends) have consecutive ids.
-// The counter is found by MATCH: a SET reading the property it writes takes the write lock
-// at once, where MERGE would first take a shared lock that two writers then both wait to
-// upgrade (a deadlock). MERGE runs only while there is no counter yet.
-OPTIONAL MATCH (existing:Counter {name: 'audit'})
-FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END |
-  MERGE (new:Counter {name: 'audit'}) ON CREATE SET new.value = 0)
-WITH 1 AS one
-MATCH (c:Counter {name: 'audit'})
+MERGE (c:Counter {name: 'audit'})
+  ON CREATE SET c.value = 0
 SET c.value = c.value + size($records)
 WITH c.value - size($records) AS base
 UNWIND $records AS r

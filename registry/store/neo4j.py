@@ -157,13 +157,13 @@ class Neo4jStore(Neo4jPages, Neo4jAuth, Store):
                 return work(self._tx, *args, **params)
         return self._write_apart(work, *args, **params)
 
-    def _write_apart(self, work, *args, retry_time=None, **params):
+    def _write_apart(self, work, *args, retries=None, **params):
         """Run ``work(tx, ...)`` in a managed write transaction of its own session, never in the
-        open unit of work's: safe from another thread (a bulk import's writers). ``retry_time``:
-        seconds to retry transient failures for, instead of the driver's setting."""
-        options = {} if retry_time is None else {"max_transaction_retry_time": retry_time}
-        with graph_errors(self._outage), self.driver.session(database=self.database,
-                                                             default_access_mode=WRITE_ACCESS, **options) as session:
+        open unit of work's: safe from another thread (a bulk import's writers). ``retries``:
+        the session's retry settings (``max_transaction_retry_time``, ``initial_retry_delay``)
+        instead of the driver's."""
+        with graph_errors(self._outage), self.driver.session(database=self.database, default_access_mode=WRITE_ACCESS,
+                                                             **(retries or {})) as session:
             return session.execute_write(work, *args, **params)
 
     # -- transactions -----------------------------------------------------------
