@@ -265,3 +265,23 @@ def test_every_kind_has_a_schema_from_its_dataclass():
     for cls in KINDS.values():
         fields_in_schema = set(schema_for(cls).model_fields)
         assert fields_in_schema == set(cls.__dataclass_fields__), cls.KIND
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_text_refuses_exactly_the_control_and_surrogate_characters(multiline):
+    """text_problem's regular expressions against Unicode's categories, for every code point:
+    Cs (surrogates) and Cc (controls; tabs and line breaks pass in free text) are refused."""
+    import unicodedata
+
+    from registry.domain.schemas import text_problem
+
+    every = [chr(point) for point in range(0x110000)]
+    category = unicodedata.category
+    refused = [c for c in every if category(c) == "Cs"
+               or (category(c) == "Cc" and not (multiline and c in "\n\r\t"))]
+    assert len(refused) == 2048 + (62 if multiline else 65)
+    banned = set(refused)
+    assert text_problem("".join(c for c in every if c not in banned), multiline) is None
+    for char in refused:
+        expected = "surrogate" if category(char) == "Cs" else "control character"
+        assert expected in (text_problem(f"ok{char}ok", multiline) or "")

@@ -112,8 +112,7 @@ class Entity:
         """Build from a dict; unknown keys raise ValidationError naming them."""
         if not isinstance(data, dict):
             raise ValidationError(f"{words.a(cls.KIND)} must be a JSON object", field=cls.KIND)
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - names)
+        unknown = sorted(set(data) - _field_names(cls))
         if unknown:
             raise ValidationError(f"unknown field(s) for {cls.KIND}: {', '.join(unknown)}", field=unknown[0])
         if "key" not in data:
@@ -173,6 +172,12 @@ class Safeguard(TypedDict, total=False):
     document: str
     signed_on: str
     note: str
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls) -> frozenset[str]:
+    """The names of ``cls``'s fields (read once per class, as ``_reference_fields``)."""
+    return frozenset(f.name for f in fields(cls))
 
 
 @functools.lru_cache(maxsize=None)

@@ -82,6 +82,13 @@ def region_of(text: str) -> str | None:
     """The canonical region token ``text`` names (any case, common forms), or None."""
     if not isinstance(text, str):
         return None
+    return _region_of(text)
+
+
+# The places an import names are few and repeated thousands of times; bounded, as text
+# from a request may be anything.
+@lru_cache(maxsize=4096)
+def _region_of(text: str) -> str | None:
     return _REGION_ALIASES.get(_fold(text))
 
 
@@ -89,6 +96,11 @@ def country_of(text: str) -> str | None:
     """The alpha-2 code ``text`` names (a code, an English name or a common form), or None."""
     if not isinstance(text, str) or not text.strip():
         return None
+    return _country_of(text)
+
+
+@lru_cache(maxsize=4096)
+def _country_of(text: str) -> str | None:
     folded = _fold(text)
     upper = folded.upper()
     if len(upper) == 2 and upper in _alpha2():
