@@ -23,7 +23,7 @@ from ..domain.model import kind_class
 from ..domain.records import AuditRecord, User
 from . import neo4j_model as gm
 from . import neo4j_import, neo4j_traversal
-from .base import Store, Write, dangling, dependency_order, user_audit, utcnow
+from .base import Store, dependency_order, user_audit, utcnow
 from .neo4j_auth import Neo4jAuth
 from .neo4j_pages import Neo4jPages
 from .neo4j_writes import apply_writes
