@@ -26,6 +26,7 @@ from . import neo4j_import, neo4j_traversal
 from .base import Store, dependency_order, user_audit, utcnow
 from .neo4j_auth import Neo4jAuth
 from .neo4j_pages import Neo4jPages
+from .neo4j_tx import rows as _rows, run as _run
 from .neo4j_writes import apply_writes
 
 _NO_LIMIT = 2 ** 62
@@ -115,15 +116,6 @@ def graph_errors(outage=None):
         if outage is not None and type(mapped) is StoreUnavailable:
             outage.record()
         raise mapped from exc
-
-
-def _rows(tx, text, **params):
-    """A transaction function: every record of ``text`` as a plain dict."""
-    return [record.data() for record in tx.run(text, params)]
-
-
-def _run(tx, text, **params):
-    tx.run(text, params).consume()
 
 
 class Neo4jStore(Neo4jPages, Neo4jAuth, Store):

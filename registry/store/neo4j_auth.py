@@ -13,12 +13,9 @@ from typing import Any
 from .. import cypher
 from ..domain.records import ApiToken
 from .base import utcnow
+from .neo4j_tx import rows as _rows
 
 _PRUNE_ONE_IN = 200
-
-
-def _rows(tx, text, **params):
-    return [record.data() for record in tx.run(text, params)]
 
 
 def _shown(token):

@@ -15,7 +15,7 @@ flow index and the per-version caches read), and a batch's records have consecut
 
 If a batch fails, the batches still being written are waited for, then every batch that
 committed is deleted again, objects and audit records (``entity/import_undo``), and the
-first failure in batch order is raised.
+failure is raised.
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -24,6 +24,7 @@ from .. import cypher
 from ..domain import words
 from ..domain.errors import Conflict
 from .base import Write, dangling
+from .neo4j_tx import rows, run
 from .neo4j_writes import PreparedCreates
 
 IMPORT_BATCH = 5000  # objects per transaction: far below the test server's 512 MiB for two at once
@@ -78,12 +79,8 @@ def _dependencies(batches) -> list[set[int]]:
 def _undo(store, committed) -> None:
     """Delete the objects and audit records of each (batch, id of its last audit record), newest first."""
     for batch, last in reversed(committed):
-        store._write_apart(_run_undo, first=last - len(batch) + 1, last=last,
-                             targets=[{"kind": o.KIND, "key": o.key} for o in batch])
-
-
-def _run_undo(tx, **params):
-    tx.run(cypher.query("entity/import_undo"), params).consume()
+        store._write_apart(run, cypher.query("entity/import_undo"), first=last - len(batch) + 1, last=last,
+                           targets=[{"kind": o.KIND, "key": o.key} for o in batch])
 
 
 def check_import(store, objects) -> None:
@@ -92,7 +89,7 @@ def check_import(store, objects) -> None:
     new = {(o.KIND, o.key) for o in objects}
     if len(new) < len(objects):
         raise Conflict("the import names an object twice", field="key")
-    empty = store._read(_rows, cypher.query("entity/empty"))[0]["empty"]
+    empty = store._read(rows, cypher.query("entity/empty"))[0]["empty"]
     taken = set() if empty else _existing(store, new)
     if taken:
         kind, key = min(taken)
@@ -111,9 +108,5 @@ def _existing(store, idents) -> set:
     found: set[tuple[str, str]] = set()
     for start in range(0, len(targets), IMPORT_BATCH):
         found.update((r["kind"], r["key"]) for r in store._read(
-            _rows, cypher.query("entity/live"), targets=targets[start:start + IMPORT_BATCH]))
+            rows, cypher.query("entity/live"), targets=targets[start:start + IMPORT_BATCH]))
     return found
-
-
-def _rows(tx, text, **params):
-    return [record.data() for record in tx.run(text, params)]

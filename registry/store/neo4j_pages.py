@@ -8,11 +8,8 @@ from .. import cypher
 from ..domain.model import kind_class
 from ..domain.records import AuditRecord
 from . import neo4j_model as gm
+from .neo4j_tx import rows as _rows
 from .pages import NAME, check_sort, check_window
-
-
-def _rows(tx, text, **params):
-    return [record.data() for record in tx.run(text, params)]
 
 
 def _audit_page(tx, offset, limit, **filters):

@@ -12,11 +12,8 @@ are at the end of this module.
 from .. import cypher
 from . import neo4j_model as gm
 from .base import Reach
+from .neo4j_tx import rows as _rows
 from .traversal import walk
-
-
-def _rows(tx, text, **params):
-    return [record.data() for record in tx.run(text, params)]
 
 
 def candidate_edges(tx, category, on, groups, planned):
