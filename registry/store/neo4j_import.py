@@ -9,7 +9,7 @@ locking read and no reference check of its own (``PreparedCreates``).
 The server writes one transaction on one core; IMPORT_WRITERS batches are written at
 once, each in its own session. A batch starts only once every batch holding an object
 it refers to has committed, because its relationships need those nodes to be there.
-Each batch takes the audit counter last (``PreparedCreates.send``): the counter's lock
+Each batch takes the audit counter last, and once (``PreparedCreates.send``): the counter's lock
 orders the commits, so audit ids still become visible in increasing order (what the
 flow index and the per-version caches read), and a batch's records have consecutive ids.
 
@@ -29,10 +29,9 @@ from .neo4j_writes import PreparedCreates
 
 IMPORT_BATCH = 5000  # objects per transaction: far below the test server's 512 MiB for two at once
 IMPORT_WRITERS = 2  # transactions written at once: the server's cores, one each
-# Batches written at once now and then deadlock (measured: one or two per 50,000 engagements,
-# the batch asking for the audit counter against the one holding it); the server fails one and
-# the driver writes it again. An import is no page a person waits on: it retries for longer
-# than a request, and at once.
+# A batch that fails transiently (a server under memory pressure, a leader switch) is written
+# again by the driver. An import is no page a person waits on: it retries for longer than a
+# request, and at once.
 RETRIES = {"max_transaction_retry_time": 60.0, "initial_retry_delay": 0.05}
 
 

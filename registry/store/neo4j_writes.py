@@ -9,10 +9,11 @@ objects still point at it when the check runs; the node is purged once all passe
 
 Consecutive writes of the same action and kind form a *run* (at most RUN_SIZE long),
 sent as a few ``UNWIND`` queries instead of a few queries per write: one locks and
-reads the run's objects, one writes them, one appends their audit records. The checks
+reads the run's objects, one writes them. The checks
 happen in Python, write by write, against what the transaction has seen and done so
 far, so a run behaves exactly like its writes one after another (a key created twice in
 one run conflicts on the second; a write that fails does so after the writes before it).
+The audit records of every write come last, in one query (``_append_audits``).
 A bulk import's batches, checked beforehand, are prepared the same way without a
 transaction (``PreparedCreates``) and only sent inside one (see ``neo4j_import``).
 """
@@ -36,12 +37,14 @@ def apply_writes(tx, writes, actor):
     """
     known = {}  # (kind, key) -> {"version", "state"} as stored now, None when absent
     written = {}  # (kind, key) -> object of the last write, None when it deleted
+    audits = []  # every write's audit record, in write order
     versions = []
     for run in _runs(writes):
-        versions.extend(_apply_run(tx, run, actor, known, written))
+        versions.extend(_apply_run(tx, run, known, written, audits))
     _check_integrity(tx, writes, written)
     _link(tx, gm.link_parameters(obj for obj in written.values() if obj is not None))
     tx.run(cypher.query("entity/purge")).consume()
+    _append_audits(tx, audits, actor)
     return versions
 
 
@@ -57,9 +60,10 @@ class PreparedCreates:
     def __init__(self, writes, actor):
         self.actor = actor
         self.runs = []
+        self.audits = []
         known = {(w.kind, w.key): None for w in writes}
         for run in _runs(writes):
-            pending = _Pending("create", run[0].kind)
+            pending = _Pending("create", run[0].kind, self.audits)
             for write in run:
                 _apply_one(write, known, {}, pending)
             self.runs.append(pending)
@@ -70,10 +74,20 @@ class PreparedCreates:
         records. Those come last because they take the audit counter's lock, held until
         the commit: batches written at once do their work side by side and commit in turn."""
         for pending in self.runs:
-            pending.send_objects(tx)
+            pending.send(tx)
         _link(tx, self.links)
-        for pending in self.runs:
-            pending.send_audits(tx, self.actor)
+        _append_audits(tx, self.audits, self.actor)
+
+
+def _append_audits(tx, audits, actor):
+    """Append a transaction's audit records, advancing the audit counter once.
+
+    Once per transaction, never per run: a second update of the counter in a transaction
+    deadlocks with any transaction already waiting for the counter's lock (measured on
+    Neo4j 5.26: one import batch in two was failed and written again).
+    """
+    if audits:
+        tx.run(cypher.query("audit/append_many"), actor=actor, records=audits).consume()
 
 
 def _link(tx, links):
@@ -93,17 +107,18 @@ def _runs(writes):
         yield run
 
 
-def _apply_run(tx, run, actor, known, written):
-    """Check and apply one run of writes; the new version per write."""
+def _apply_run(tx, run, known, written, audits):
+    """Check and apply one run of writes, queueing their audit records in ``audits``; the new
+    version per write."""
     _load(tx, run[0].kind, [write.key for write in run], known)
-    pending = _Pending(run[0].action, run[0].kind)
+    pending = _Pending(run[0].action, run[0].kind, audits)
     try:
         for write in run:
             _apply_one(write, known, written, pending)
     except (Conflict, NotFound):
-        pending.flush(tx, actor)  # the writes before the failing one come first, as one by one
+        pending.send(tx)  # the writes before the failing one come first, as one by one
         raise
-    pending.flush(tx, actor)
+    pending.send(tx)
     return pending.versions
 
 
@@ -140,14 +155,15 @@ def _apply_one(write, known, written, pending):
 
 
 class _Pending:
-    """The queued writes of one run (same action and kind) and their audit records."""
+    """The queued writes of one run (same action and kind); their audit records go to
+    ``audits``, the transaction's, numbered by their place in it."""
 
-    def __init__(self, action, kind):
+    def __init__(self, action, kind, audits):
         self.action, self.kind = action, kind
         self.creates = []  # node properties, in write order
         self.updates = {}  # key -> node properties of the last update of that key
         self.deletes = []  # keys (a key is deleted at most once in a run)
-        self.audits = []
+        self.audits = audits
         self.versions = []
 
     def add(self, write, obj, version, before, after):
@@ -163,13 +179,8 @@ class _Pending:
                             "after": json.dumps(after) if after is not None else None})
         self.versions.append(version)
 
-    def flush(self, tx, actor):
-        """Send the queued writes, then their audit records. Called once per run."""
-        self.send_objects(tx)
-        self.send_audits(tx, actor)
-
-    def send_objects(self, tx):
-        """Send the queued writes."""
+    def send(self, tx):
+        """Send the queued writes (their audit records are the transaction's to send)."""
         if self.creates:
             label = gm.label(self.kind)
             if len(self.creates) == 1:
@@ -182,11 +193,6 @@ class _Pending:
         if self.deletes:
             tx.run(cypher.query("entity/retire"), kind=self.kind, keys=self.deletes,
                    label=gm.label(self.kind)).consume()
-
-    def send_audits(self, tx, actor):
-        """Append the queued writes' audit records."""
-        if self.audits:
-            tx.run(cypher.query("audit/append_many"), actor=actor, records=self.audits).consume()
 
 
 def _check_integrity(tx, writes, written):

@@ -5,6 +5,8 @@ check the Neo4j side of it from below (the graph itself, retries, errors, connec
 """
 
 import socket
+import threading
+import time
 
 import pytest
 from neo4j.exceptions import ConstraintError, SessionExpired, TransientError
@@ -12,7 +14,9 @@ from neo4j.exceptions import ConstraintError, SessionExpired, TransientError
 from registry import cypher
 from registry.domain.errors import Conflict, StoreBusy, StoreLimit, StoreUnavailable
 from registry.store import neo4j as neo4j_module
+from registry.store.base import Write
 from registry.store.neo4j import Neo4jStore, connect, domain_error
+from registry.store.neo4j_writes import apply_writes
 
 from .builders import base_graph, collection, create, delete, engagement, group, org
 
@@ -98,6 +102,71 @@ def test_a_transient_failure_reruns_the_whole_unit_of_work_and_writes_once(neo4j
     assert acme.version == 1
     assert len(neo4j_store.audit_log()) == 1
     assert neo4j_store.get("organisation", "acme").version == 1
+
+
+class _PausingAfterCounter:
+    """A transaction that, after its first update of the audit counter, runs ``pause()``."""
+
+    def __init__(self, tx, pause):
+        self.tx, self.pause, self.paused = tx, pause, False
+
+    def run(self, query, *args, **kwargs):
+        result = self.tx.run(query, *args, **kwargs)
+        if query == cypher.query("audit/append_many") and not self.paused:
+            result.consume()
+            self.paused = True
+            self.pause()
+        return result
+
+
+def _blocked_transactions(store):
+    records, _, _ = store.driver.execute_query(
+        "SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n",
+        database_=store.database)
+    return records[0]["n"]
+
+
+def test_a_unit_of_work_takes_the_audit_counter_once_so_a_waiting_writer_does_not_deadlock(neo4j_store):
+    """Writes of several kinds (several runs) number their audit records in one update of the
+    counter. A second update would deadlock with a writer already waiting for the counter's
+    lock (one 50,000-engagement import batch in two was failed and written again)."""
+    create(neo4j_store, org("seed"))  # the counter exists from here on
+    failures, done = [], []
+
+    def other_writer():
+        try:
+            with neo4j_store.driver.session(database=neo4j_store.database) as session:
+                with session.begin_transaction() as tx:  # no retry: a deadlock would surface
+                    apply_writes(tx, [Write("create", "organisation", "other", org("other"))], "dpo")
+                    tx.commit()
+            done.append(True)
+        except Exception as exc:  # the test reports it
+            failures.append(exc)
+
+    waiter = threading.Thread(target=other_writer)
+
+    def let_the_other_writer_queue_for_the_counter():
+        waiter.start()
+        deadline = time.monotonic() + 20
+        while not _blocked_transactions(neo4j_store) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _blocked_transactions(neo4j_store) == 1, "the other writer waits for the counter"
+
+    writes = [Write("create", "organisation", "acme", org("acme")),
+              Write("create", "subject_group", "staff", group("staff"))]
+    with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        try:
+            with session.begin_transaction() as tx:
+                apply_writes(_PausingAfterCounter(tx, let_the_other_writer_queue_for_the_counter), writes, "dpo")
+                tx.commit()
+        except TransientError as exc:
+            failures.append(exc)
+    waiter.join(timeout=30)
+    assert failures == [] and done == [True]
+    log = sorted(neo4j_store.audit_log(), key=lambda record: record.id)
+    assert [(record.kind, record.key) for record in log] == [
+        ("organisation", "seed"), ("organisation", "acme"), ("subject_group", "staff"), ("organisation", "other")]
+    assert [record.id for record in log] == [1, 2, 3, 4]
 
 
 def test_a_constraint_error_becomes_a_conflict(neo4j_store):
