@@ -1,9 +1,12 @@
-"""The registry's findings for the admin pages, computed in the background, once per version.
+"""The registry's findings for the admin pages and the gaps dashboard, computed in the
+background, once per version.
 
 The survey (``services.gaps.survey``) reads and assesses the whole registry: at 10,000
-engagements that takes far longer than a page may. Its answer depends only on the
-registry's content and the day, so it is kept under (store location, newest audit
-record of each kind it reads, day). A page asks for it and waits at most ``ADMIN_SURVEY_WAIT`` seconds
+engagements that takes far longer than a page may (at 50,000, longer than a server lets a
+request run). Its answer depends only on the registry's content, the day and the question
+(the date it is asked for, whether planned engagements count), so it is kept per question
+(``KEPT_SURVEYS`` of them) under (store location, newest audit record of each kind it reads,
+day). A page asks for it and waits at most ``ADMIN_SURVEY_WAIT`` seconds
 (app config, default 0.8, or ``None`` when testing: wait until done): a newer survey is
 computed in a background thread meanwhile, and the page shows the previous one, marked
 with its age, or says that the findings are still being computed. ``ADMIN_SURVEY = False``
@@ -31,12 +34,14 @@ from flask import current_app
 from .. import clock
 from ..db import get_store
 from ..services.flows import without_collector_pauses
+from ..services.flows_cache import cached
 from ..services.gaps import survey
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_done: dict = {}  # where -> Snapshot (the newest finished survey)
-_running: dict = {}  # where -> (version, threading.Event)
+_done: dict = {}  # (where, on, planned) -> Snapshot (the newest finished survey), oldest question first
+_running: dict = {}  # (where, on, planned) -> (version, threading.Event)
+KEPT_SURVEYS = 3  # questions whose newest survey is kept (hundreds of MB each at 50,000 engagements)
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,8 @@ STORE_SETTINGS = ("STORE", "SQLITE_PATH", "NEO4J_URI", "NEO4J_USER", "NEO4J_PASS
 _child_apps: dict = {}  # in the child: settings -> its app, made once
 
 
-def _survey_in_process(settings: dict) -> bytes:
-    """The survey, computed in a child process on the store ``settings`` name, pickled.
+def _survey_in_process(settings: dict, on: str, planned: bool) -> bytes:
+    """The survey as of ``on``, computed in a child process on the store ``settings`` name, pickled.
 
     Pickled here, and unpickled by ``_run_survey``, with the cycle collector held off: a
     survey is millions of small objects, and the collections their allocation triggers made
@@ -94,7 +99,7 @@ def _survey_in_process(settings: dict) -> bytes:
     if app is None:
         app = _child_apps[key] = create_app(settings)
     with app.app_context():
-        found = survey(get_store())
+        found = survey(get_store(), on=on, include_planned=planned)
     with without_collector_pauses():
         return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -117,7 +122,7 @@ def _retire(key, worker) -> None:
     worker.pool.shutdown(wait=False)
 
 
-def _in_child(settings: dict, keep: float):
+def _in_child(settings: dict, keep: float, on: str, planned: bool):
     """Run the survey in the child process kept for ``settings`` (started when there is none)."""
     key = tuple(sorted(settings.items()))
     with _lock:
@@ -128,7 +133,7 @@ def _in_child(settings: dict, keep: float):
         if worker.timer is not None:
             worker.timer.cancel()
     try:
-        return worker.pool.submit(_survey_in_process, settings).result()
+        return worker.pool.submit(_survey_in_process, settings, on, planned).result()
     except BrokenProcessPool:  # the child died (killed for memory, say): the next survey starts a new one
         _retire(key, worker)
         raise
@@ -140,49 +145,53 @@ def _in_child(settings: dict, keep: float):
                 worker.timer.start()
 
 
-def _run_survey(app):
-    """The survey: in a child process (so that the pages' threads do not wait for the
+def _run_survey(app, on: str, planned: bool):
+    """The survey as of ``on``: in a child process (so that the pages' threads do not wait for the
     interpreter lock while it runs), or in this thread when ADMIN_SURVEY_PROCESS is off
     (the default when testing, where the registry is small and the clock may be frozen)."""
     in_process = app.config.get("ADMIN_SURVEY_PROCESS")
     if not (not app.testing if in_process is None else in_process):
         with app.app_context():
-            return survey(get_store())
+            return survey(get_store(), on=on, include_planned=planned)
     settings = {k: app.config[k] for k in STORE_SETTINGS if app.config.get(k) is not None}
     keep = app.config.get("ADMIN_SURVEY_KEEP")
-    data = _in_child(settings, float(600 if keep is None else keep))
+    data = _in_child(settings, float(600 if keep is None else keep), on, planned)
     with without_collector_pauses():
         return pickle.loads(data)  # noqa: S301 -- our own child's survey, never outside input
 
 
-def _compute(app, where, version, event):
+def _compute(app, question, version, event):
     try:
-        found = _run_survey(app)
+        found = _run_survey(app, question[1], question[2])
         with _lock:
-            _done[where] = Snapshot(version, found, clock.now_iso())
+            _done.pop(question, None)
+            _done[question] = Snapshot(version, found, clock.now_iso())
+            while len(_done) > KEPT_SURVEYS:
+                del _done[next(iter(_done))]
     except Exception:  # a failed survey must not take the pages down; the next request tries again
         log.exception("the findings survey failed")
     finally:
         with _lock:
-            if _running.get(where, (None,))[0] == version:
-                del _running[where]
+            if _running.get(question, (None,))[0] == version:
+                del _running[question]
         event.set()
 
 
-def findings(store) -> Findings:
-    """The newest survey of ``store``: current if it finishes within the configured wait."""
+def findings(store, on: str | None = None, planned: bool = False) -> Findings:
+    """The newest survey of ``store`` as of ``on`` (today when None), with planned engagements or
+    not: current if it finishes within the configured wait, else the previous one or none."""
     if not current_app.config.get("ADMIN_SURVEY", True):
         return Findings(None, False, None)
-    where, version = _where(store), _version(store)
+    question, version = (_where(store), on or clock.today_iso(), bool(planned)), _version(store)
     with _lock:
-        snapshot = _done.get(where)
+        snapshot = _done.get(question)
         if snapshot is not None and snapshot.version == version:
             return Findings(snapshot.survey, True, snapshot.finished_at)
-        running = _running.get(where)
+        running = _running.get(question)
         if running is None or running[0] != version:
             event = threading.Event()
-            _running[where] = (version, event)
-            thread = threading.Thread(target=_compute, args=(current_app._get_current_object(), where, version,  # type: ignore[attr-defined]
+            _running[question] = (version, event)
+            thread = threading.Thread(target=_compute, args=(current_app._get_current_object(), question, version,  # type: ignore[attr-defined]
                                                              event), daemon=True, name="findings-survey")
             thread.start()
         else:
@@ -190,10 +199,19 @@ def findings(store) -> Findings:
     wait = current_app.config.get("ADMIN_SURVEY_WAIT")
     event.wait(wait if wait is not None else (None if current_app.testing else 0.8))
     with _lock:
-        snapshot = _done.get(where)
+        snapshot = _done.get(question)
     if snapshot is None:
         return Findings(None, False, None)
     return Findings(snapshot.survey, snapshot.version == version, snapshot.finished_at)
+
+
+def gaps(store, on: str, planned: bool) -> Findings:
+    """The survey behind the gaps dashboard and ``/api/v1/gaps``: ``findings(store, on, planned)``;
+    on a server with ADMIN_SURVEY off, computed in the request instead (kept per registry version)."""
+    if current_app.config.get("ADMIN_SURVEY", True):
+        return findings(store, on, planned)
+    return Findings(cached(store, ("gaps", on, planned), lambda: survey(store, on=on, include_planned=planned)),
+                    True, None)
 
 
 _rows: dict = {}  # (id of survey, filters) -> rows; cleared when a newer survey replaces the old one
@@ -214,7 +232,8 @@ def rows(found: Findings, **filters) -> list:
         return hit[1]
     result = found.survey.rows(**filters)
     with _lock:
-        for stale in [k for k, (survey, _r) in _rows.items() if survey is not found.survey]:
+        kept = [snapshot.survey for snapshot in _done.values()]
+        for stale in [k for k, (survey, _r) in _rows.items() if not any(survey is s for s in kept)]:
             del _rows[stale]
         if len(_rows) > 64:
             _rows.clear()

@@ -2,15 +2,18 @@
 
 from flask import Response, request
 
+from ..admin import survey_cache
 from ..db import get_store
 from ..domain.errors import ValidationError
 from ..services.assessment import assess_json
-from ..services.gaps import check_filters, survey, to_csv
+from ..errors import error_response
+from ..services.gaps import check_filters, to_csv
 from ..services.flows_cache import cached
 from ..services.paths import check_date, check_page, what_if, where_does_it_go
 from . import api_role, bp, json_body
 
 _TRUE = ("1", "true", "yes", "y", "on")
+SURVEY_RETRY_AFTER = 30  # seconds: a survey of 50,000 engagements takes about a minute
 
 
 @bp.post("/assess")
@@ -51,13 +54,17 @@ def gaps():
     store = get_store()
     filters = check_filters(store, request.args)
     on, planned = check_date(request.args.get("on")), request.args.get("planned", "").lower() in _TRUE
-    found = cached(store, ("gaps", on, planned), lambda: survey(store, on=on, include_planned=planned))
-    rows = found.rows(**filters)
+    state = survey_cache.gaps(store, on, planned)
+    if state.survey is None:
+        return error_response(503, "the findings are being computed for the whole registry; ask again shortly",
+                              retry_after=SURVEY_RETRY_AFTER)
+    rows = survey_cache.rows(state, **filters)
     if request.args.get("format") == "csv":
         return Response(to_csv(rows), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=gaps.csv"})
     page = rows[offset:] if limit is None else rows[offset:offset + limit]
-    return {"on": found.on, "total": len(rows), "limit": limit, "offset": offset,
+    return {"on": state.survey.on, "current": state.current, "as_of": state.as_of, "total": len(rows),
+            "limit": limit, "offset": offset,
             "items": [{"engagement": r.key, "exporter": r.engagement.exporter, "importer": r.engagement.importer,
                        "status": r.status,
                        "findings": [dict(g.finding, contexts=g.contexts) for g in r.findings]} for r in page]}

@@ -29,7 +29,9 @@ def _json(schema, description):
 
 def _errors(*statuses):
     words = {400: "bad input (the field is named)", 401: "credentials needed", 403: "role too low",
-             404: "not found", 409: "stale version or key taken", 429: "too many failed sign-ins"}
+             404: "not found", 409: "stale version or key taken", 429: "too many failed sign-ins",
+             503: "not ready yet (the findings are being computed) or the database is busy: retry after "
+                  "the Retry-After header's seconds"}
     return {str(s): _json(_ref("Error"), words[s]) for s in statuses}
 
 

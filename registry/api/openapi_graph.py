@@ -59,9 +59,13 @@ FLOW_ANSWER = {
         "what_if": {"type": "object", "description": "with planned=true: findings the planned engagements add, "
                                                      "and the publishers that must still announce them"}}}
 GAPS = {
-    "type": "object", "required": ["on", "total", "limit", "offset", "items"],
+    "type": "object", "required": ["on", "current", "as_of", "total", "limit", "offset", "items"],
     "properties": {
-        "on": {"type": "string", "format": "date"}, "total": {"type": "integer"},
+        "on": {"type": "string", "format": "date"},
+        "current": {"type": "boolean", "description": "false: the registry changed since this survey; a newer "
+                                                      "one is being computed"},
+        "as_of": {"type": ["string", "null"], "description": "when this survey finished (UTC)"},
+        "total": {"type": "integer"},
         "limit": {"type": ["integer", "null"]}, "offset": {"type": "integer"},
         "items": {"type": "array", "items": {"type": "object", "properties": {
             "engagement": {"type": "string"}, "exporter": {"type": "string"}, "importer": {"type": "string"},
@@ -111,5 +115,5 @@ def graph_paths(json, errors, ref) -> dict:
             "responses": {"200": {"description": "the page of rows (JSON), or every row (CSV)",
                                   "content": {"application/json": {"schema": ref("Gaps")},
                                               "text/csv": {"schema": {"type": "string"}}}},
-                          **errors(400, 401)}}},
+                          **errors(400, 401, 503)}}},
     }

@@ -5,11 +5,12 @@ from typing import Any
 
 from flask import Response, render_template, request, url_for
 
+from ..admin import survey_cache
 from ..auth import role_required
 from ..charts import LEGEND, figure_html, flow_sankey
 from ..db import get_store
 from ..domain.errors import ValidationError
-from ..services.gaps import check_filters, survey, to_csv
+from ..services.gaps import check_filters, to_csv
 from ..services.flows_cache import cached
 from ..services.paths import check_date, what_if, where_does_it_go
 from ..transfers.knowledge import load_knowledge_base
@@ -102,15 +103,17 @@ def gaps():
             filters = check_filters(store, {name: getattr(form, name).data for name in
                                             ("status", "regime", "organisation", "publisher", "category")})
             on, planned = check_date(form.on.data), bool(form.planned.data)
-            found = cached(store, ("gaps", on, planned), lambda: survey(store, on=on, include_planned=planned))
         except ValidationError as exc:
             _field_error(form, exc, "on")
         else:
-            rows = found.rows(**filters)
-            if request.args.get("format") == "csv":
-                return Response(to_csv(rows), mimetype="text/csv",
-                                headers={"Content-Disposition": "attachment; filename=gaps.csv"})
-            context.update(_gaps_page(found, rows, form))
+            state = survey_cache.gaps(store, on, planned)
+            context["survey_state"] = state
+            if state.survey is not None:
+                rows = survey_cache.rows(state, **filters)
+                if request.args.get("format") == "csv":
+                    return Response(to_csv(rows), mimetype="text/csv",
+                                    headers={"Content-Disposition": "attachment; filename=gaps.csv"})
+                context.update(_gaps_page(state.survey, rows, form))
     status = 400 if any(f.errors for f in form) else 200
     return render_template("graph/gaps.html", **context), status
 
