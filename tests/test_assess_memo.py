@@ -7,7 +7,7 @@ from datetime import date
 from registry.domain.codes import CERTIFICATIONS
 from registry.domain.errors import ValidationError
 from registry.domain.model import CATEGORY_FLAGS
-from registry.transfers.assess import assess_hop, attached_fully
+from registry.transfers.assess import assess_hop, attached_fully, subjects_signature
 from registry.transfers.knowledge import load_knowledge_base
 from registry.transfers.request import parse_hop_request
 
@@ -98,3 +98,37 @@ def test_a_fully_attached_regime_changes_nothing_by_being_inherited_too():
         own = attached_fully(request, kb)
         without = replace(request, regimes=tuple(r for r in request.regimes if r not in own))
         assert assess_hop(without, kb).to_dict() == assess_hop(request, kb).to_dict()
+
+
+POOL = ["DE", "FR", "NL", "GB", "US", "PR", "CA", "SG", "RU", "UZ", "IN", "CH"]
+
+
+def test_subjects_with_one_signature_are_assessed_alike():
+    """Requests that differ only in subjects with one signature (drawn from countries that
+    regimes' territories treat alike and otherwise) get one assessment: flows assess such
+    subject groups as one class. Subjects in another regime's territory change the signature."""
+    kb = load_knowledge_base()
+    rng = random.Random(5)
+    alike = 0
+    for _ in range(150):
+        body = _body(rng, kb)
+        body["subjects"] = {"residence": _some(rng, POOL, 2), "citizenship": _some(rng, POOL, 1)}
+        try:
+            first = parse_hop_request(body, date(2026, 11, 22), kb)
+        except ValidationError:
+            continue
+        signature = subjects_signature(kb, first.subjects.residence, first.subjects.citizenship)
+        expected = assess_hop(first, kb).to_dict()
+        for _ in range(80):
+            subjects = {"residence": _some(rng, POOL, 2), "citizenship": _some(rng, POOL, 1)}
+            second = parse_hop_request(dict(body, subjects=subjects), date(2026, 11, 22), kb)
+            if second.subjects != first.subjects and signature == subjects_signature(
+                    kb, second.subjects.residence, second.subjects.citizenship):
+                alike += 1
+                assert assess_hop(second, kb).to_dict() == expected
+    assert alike > 80
+    assert subjects_signature(kb, ("DE",), ()) == subjects_signature(kb, ("FR", "NL"), ())
+    assert subjects_signature(kb, ("DE",), ()) != subjects_signature(kb, ("DE",), ("FR",))  # citizens of it too
+    assert subjects_signature(kb, ("CA",), ()) == subjects_signature(kb, ("SG",), ())
+    assert subjects_signature(kb, ("CA",), ()) != subjects_signature(kb, (), ())  # subjects unknown
+    assert subjects_signature(kb, ("US",), ()) != subjects_signature(kb, ("CA",), ())

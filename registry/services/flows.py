@@ -158,7 +158,7 @@ class Flow:
         self.assessor = assessor
         self.groups: list[SubjectGroup] = []  # bit g stands for groups[g]
         self.subjects: list[tuple] = []  # per group: its subjects' facts (``Assessor.subject_facts``)
-        self.alike: list[tuple[int, int]] = []  # (subjects' id, the groups with those subjects)
+        self.alike: list[tuple[int, int]] = []  # (subjects' id, groups the rules read alike)
         self.keys: list[str] = []
         self.bit: dict[str, int] = {}  # group key -> its bit
         self.nodes: list[tuple[str, str]] = []  # (organisation, role)

@@ -20,7 +20,7 @@ from ..domain.codes import meaning
 from ..domain.findings import STATUS_ORDER, worst
 from ..domain.model import Category, Engagement, Organisation, SubjectGroup, category_matches
 from ..transfers.assess import (HopAssessment, HopStatus, assess_hop, attached_fully, collected_in_readers,
-                                collected_in_signature)
+                                collected_in_signature, subjects_signature)
 from ..transfers.knowledge import load_knowledge_base
 from ..transfers.request import HopRequest, parse_hop_request
 
@@ -240,7 +240,12 @@ class Assessor:
         return cached
 
     def subject_facts(self, group: SubjectGroup):
-        """(interned id, facts) of ``group``'s subjects, as the rules read them."""
+        """(interned id, facts) of ``group``'s subjects, as the rules read them.
+
+        Groups whose subjects the rules read alike (``subjects_signature``, the number of
+        individuals, whether they are unrecorded) share the id, and the first such group's
+        parsed subjects stand for all of them: their hops are assessed as one class.
+        """
         cached = self._groups.get(group.key)
         if cached is None:
             cached = self._groups[group.key] = self._new_subject_facts(group)
@@ -253,8 +258,12 @@ class Assessor:
             part: dict = {"subjects": {"residence": list(group.residence), "citizenship": list(group.citizenship)}}
             if group.individuals is not None:
                 part["individuals_per_year"] = group.individuals
-            cached = (self._intern(("subjects", repr(part), group is UNRECORDED)), part)
-            self._memo.subjects[marker] = cached
+            who = parse_hop_request(dict(part, exporter={"role": "controller"}, importer={"role": "processor"},
+                                         on=self.on), self.day, self.kb)
+            signature = subjects_signature(self.kb, who.subjects.residence, who.subjects.citizenship)
+            number = self._intern(("subjects", signature, who.individuals_per_year, group is UNRECORDED))
+            self._memo.parsed_subjects.setdefault(number, who)
+            cached = self._memo.subjects[marker] = (number, part)
         return cached
 
     def base(self, engagement: Engagement, exporter: Organisation | None, importer: Organisation | None,
@@ -270,7 +279,7 @@ class Assessor:
         """``base`` from its parts as ``facts``, ``subject_facts`` and ``collected`` give them (worked out
         once for many hops); ``group`` only says whether the subjects are unrecorded."""
         hop_id, hop, extra = facts
-        subjects_id, subject_part = subjects
+        subjects_id, _part = subjects
         signature, countries = collected
         memo = self._memo
         marker = (hop_id, exporter_role, subjects_id, signature)
@@ -280,11 +289,7 @@ class Assessor:
             if parsed is None:
                 parsed = memo.parsed_hops[hop_id] = parse_hop_request(
                     dict(hop, exporter=dict(hop["exporter"], role="controller"), on=self.on), self.day, self.kb)
-            who = memo.parsed_subjects.get(subjects_id)
-            if who is None:
-                who = memo.parsed_subjects[subjects_id] = parse_hop_request(
-                    dict(subject_part, exporter={"role": "controller"}, importer={"role": "processor"}, on=self.on),
-                    self.day, self.kb)
+            who = memo.parsed_subjects[subjects_id]  # made with the id (``subject_facts``)
             request = replace(parsed, exporter=replace(parsed.exporter, role=exporter_role), subjects=who.subjects,
                               individuals_per_year=who.individuals_per_year, collected_in=countries)
             unknowns = tuple(extra) + ((UNKNOWN_SUBJECTS,) if group is UNRECORDED else ())

@@ -554,6 +554,22 @@ def _duty(regime: Regime, rule, req: HopRequest) -> Finding | None:
     return _against(regime, rule.id, "duty", rule.options, req, rule.citation, lead, rule.note)
 
 
+def subjects_signature(kb: KnowledgeBase, residence: tuple[str, ...], citizenship: tuple[str, ...]) -> tuple:
+    """All the rules can read of whose data it is (countries of ``residence`` and ``citizenship``).
+
+    Per regime: whether the residence meets its territory, whether the citizenship does
+    (None: none recorded) and whether either does (None: neither recorded), which is all
+    ``_attachment``, ``_holds`` and ``_regime_key`` read of the subjects. Two requests that
+    differ only in subjects with one signature are assessed alike (the flows assess such
+    subject groups as one class: ``Assessor.subject_facts``).
+    """
+    people = residence + citizenship
+    return tuple((bool(territory.intersection(residence)),
+                  bool(territory.intersection(citizenship)) if citizenship else None,
+                  bool(territory.intersection(people)) if people else None)
+                 for territory in (regime.territory for regime in kb.regimes))
+
+
 def collected_in_signature(kb: KnowledgeBase, countries: tuple[str, ...]) -> tuple:
     """All the rules can read of where the data was collected (``countries``; empty: not recorded).
 
