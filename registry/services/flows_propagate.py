@@ -175,37 +175,40 @@ def _assess(flow: Flow, attached: dict) -> None:
     """The regimes attached upstream to a fixed point, then every leg's classes with their status.
 
     A leg passes on what its source inherits and the regimes its own facts attach
-    (``HopBase.own``, which depends on the subjects and on what the rules read of where the
-    data was collected, so it is taken per class of those); the status is taken once per
-    class, with the final regimes.
+    (``HopBase.own``): those depend on the exporter's seat and the subjects only (and so
+    are the same for every leg leaving a node), per class of groups (``_own_lanes``); the
+    status is taken once per class, with the final regimes.
     """
-    assessor, laws = flow.assessing, flow.laws
+    laws = flow.laws
     regimes = [attached.get(n, 0) for n in range(len(flow.nodes))]
-    width = laws.width
-    based: list[list] = [[] for _ in flow.nodes]  # per node, per leg: [(class number, groups, base)]
     classes_at: list[list] = [[] for _ in flow.nodes]  # per node: ``_classes``
     for n, legs in enumerate(flow.out):
         if not legs:
             continue
         classes = classes_at[n] = _classes(flow, n)
-        role = flow.nodes[n][1]
-        for leg in legs:
-            facts = assessor.facts(leg.engagement, leg.exporter, leg.importer)
-            found: list[tuple] = []
-            for i, (groups, _items, subjects, collected, group) in enumerate(classes):
-                crossing = groups & leg.mask
-                if crossing:
-                    base = assessor.base_of(facts, role, group, subjects, collected)
-                    own = base.lanes.get(width)
-                    if own is None:  # lanes are numbered alike in every flow: kept on the (memoised) base
-                        own = base.lanes[width] = sum(laws.put(law, 1) for law in base.own)
-                    if own:
-                        regimes[leg.target] |= crossing * own
-                    found.append((i, crossing, base))
-            based[n].append(found)
+        own = _own_lanes(flow, n, legs[0], classes)
+        if own:
+            for leg in legs:
+                regimes[leg.target] |= own & laws.repeat(leg.mask)
     spread(regimes, [[(leg.target, laws.repeat(leg.mask)) for leg in legs] for legs in flow.out])
     flow.regimes = regimes
-    _statuses(flow, classes_at, based)
+    _statuses(flow, classes_at)
+
+
+def _own_lanes(flow: Flow, n: int, leg: Leg, classes: list) -> int:
+    """The regimes that the legs leaving node ``n`` attach by their own facts, as lanes of the
+    groups of ``classes`` (``HopBase.own`` reads only the exporter's seat and the subjects:
+    ``leg``, any leg leaving the node, stands for them all)."""
+    assessor, laws, width = flow.assessing, flow.laws, flow.laws.width
+    facts, role = assessor.facts(leg.engagement, leg.exporter, leg.importer), flow.nodes[n][1]
+    lanes = 0
+    for groups, _items, subjects, collected, group in classes:
+        base = assessor.base_of(facts, role, group, subjects, collected)
+        own = base.lanes.get(width)
+        if own is None:  # lanes are numbered alike in every flow: kept on the (memoised) base
+            own = base.lanes[width] = sum(laws.put(law, 1) for law in base.own)
+        lanes |= groups * own
+    return lanes
 
 
 def _classes(flow: Flow, n: int) -> list[list]:
@@ -229,26 +232,32 @@ def _classes(flow: Flow, n: int) -> list[list]:
     return out
 
 
-def _statuses(flow: Flow, classes_at: list, based: list) -> None:
+def _statuses(flow: Flow, classes_at: list) -> None:
     """Each leg's classes: its groups split by the regimes they inherit, with their status."""
-    laws, status, rank = flow.laws, flow.assessing.status, STATUS_ORDER
+    assessor, laws, rank = flow.assessing, flow.laws, STATUS_ORDER
+    status, base_of = assessor.status, assessor.base_of
     interned: dict[tuple, frozenset] = {}
     total, taken = 0, 0
     by_rank: list[list[Leg]] = [[] for _ in STATUSES]
     for n, legs in enumerate(flow.out):
         if not legs:
             continue
+        classes, role = classes_at[n], flow.nodes[n][1]
         split: dict[int, list] = {}
-        for groups, inherited, i in refine([[c[0], [], i] for i, c in enumerate(classes_at[n])], laws,
-                                           flow.regimes[n]):
+        for groups, inherited, i in refine([[c[0], [], i] for i, c in enumerate(classes)], laws, flow.regimes[n]):
             marker = tuple(sorted(inherited))
             kept = interned.get(marker)
             if kept is None:
                 kept = interned[marker] = frozenset(marker)
             split.setdefault(i, []).append((groups, kept))
-        for leg, found in zip(legs, based[n]):
+        for leg in legs:
+            facts = assessor.facts(leg.engagement, leg.exporter, leg.importer)
             ranks = 0
-            for i, crossing, base in found:
+            for i, (groups_of_class, _items, subjects, collected, group) in enumerate(classes):
+                crossing = groups_of_class & leg.mask
+                if not crossing:
+                    continue
+                base = base_of(facts, role, group, subjects, collected)
                 for groups, inherited in split[i]:
                     mask = groups & crossing
                     if mask:
