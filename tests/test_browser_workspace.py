@@ -111,6 +111,32 @@ def test_workspace_on_the_demo_data(app, store, live_server, browser):
     s.close()
 
 
+def test_gaps_dashboard_current_then_while_a_newer_survey_runs(app, store, live_server, browser, monkeypatch):
+    """The gaps dashboard with its survey current, then after an edit while the next survey is
+    held back (as a large registry's takes a minute): the previous rows, and a note saying so."""
+    import threading
+
+    from registry.admin import survey_cache
+    from registry.services import objects
+
+    seed(store)
+    s = Session(browser, live_server)
+    s.sign_in("viewer")
+    s.open("/graph/gaps?on=2026-11-22", "gaps")
+    shown = rows(s.page)
+    assert shown > 0 and s.page.locator(".flash").count() == 0
+    s.page.locator("table.list details").first.click()
+    assert s.page.locator("table.list details li").first.is_visible()
+    gate, real = threading.Event(), survey_cache.survey
+    monkeypatch.setattr(survey_cache, "survey", lambda *a, **kw: gate.wait(60) and real(*a, **kw))
+    app.config["ADMIN_SURVEY_WAIT"] = 0
+    objects.create(store, "dpo", "organisation", {"key": "late-vendor", "name": "Late Vendor"})
+    s.open("/graph/gaps?on=2026-11-22", "gaps-stale")
+    assert "being brought up to date" in s.page.locator(".flash").inner_text() and rows(s.page) == shown
+    gate.set()
+    s.close()
+
+
 def test_forms_work_without_javascript(app, store, live_server, browser):
     seed(store)
     s = Session(browser, live_server, javascript=False)
