@@ -269,3 +269,16 @@ def test_findings_can_be_computed_in_a_child_process(app, client, auth, demo):
     while survey_cache._workers and time.monotonic() < deadline:  # idle for ADMIN_SURVEY_KEEP: it exits
         time.sleep(0.2)
     assert not survey_cache._workers
+
+
+def test_the_gaps_dashboard_stays_small_on_a_large_registry(app, client, auth, large):
+    """A page of engagements lists a few contexts per finding and counts the rest (all are in the CSV):
+    at 50,000 engagements, 50 contexts per finding made a 5.6 MB page."""
+    app.config["ADMIN_SURVEY_WAIT"] = None  # wait for the findings: they are what this test looks at
+    auth.login("viewer")
+    page = client.get("/graph/gaps")
+    assert page.status_code == 200 and "Engagements 1–50 of" in page.text
+    assert len(page.data) < 300_000, len(page.data)
+    shown = re.findall(r"<summary>(\d+) contexts?</summary>\s*<ul>(.*?)</ul>", page.text, re.S)
+    assert shown and all(len(re.findall(r"<li>", items)) <= min(int(count), 6) for count, items in shown)
+    assert any(int(count) > 5 for count, _items in shown)
