@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import pickle
 import threading
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -239,6 +240,26 @@ def rows(found: Findings, **filters) -> list:
             _rows.clear()
         _rows[key] = (found.survey, result)
     return result
+
+
+_counts: dict = {}  # id(rows) -> (rows, engagements by status, findings by status)
+
+
+def counts(rows: list) -> tuple[Counter, Counter]:
+    """(engagements by worst status, findings by status) of ``rows`` (a ``rows()`` list), kept
+    with it: at 50,000 engagements counting half a million findings took most of a second."""
+    with _lock:
+        hit = _counts.get(id(rows))
+    if hit is not None and hit[0] is rows:
+        return hit[1], hit[2]
+    by_status = Counter(row.status for row in rows)
+    findings = Counter(g.status for row in rows for g in row.findings)
+    with _lock:
+        live = {id(kept) for _survey, kept in _rows.values()}
+        for stale in [k for k in _counts if k not in live]:
+            del _counts[stale]
+        _counts[id(rows)] = (rows, by_status, findings)
+    return by_status, findings
 
 
 _graphs: dict = {}  # where -> (version, engagements in force, organisations)

@@ -2,7 +2,6 @@
 
 import csv
 import io
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +23,7 @@ from . import bp, search
 from .forms import TriageForm
 from .names import names_for
 from .survey_cache import findings as survey_findings
+from .survey_cache import counts as survey_counts
 from .survey_cache import rows as survey_rows
 from .views import KIND_UI, audit_names, page_window
 
@@ -42,8 +42,7 @@ def dashboard():
     state = survey_findings(store)
     rows = survey_rows(state)
     triage = {t.key: t for t in store.list("triage")}
-    by_status = Counter(row.status for row in rows)
-    findings = Counter(g.status for row in rows for g in row.findings)
+    by_status, findings = survey_counts(rows)
     untriaged, overdue = _first_work(rows, triage, today)
     planned, planned_total = store.page("engagement", filters={"status": "planned"}, sort="effective_date", limit=15)
     objections = recent_objections(store, limit=10, statuses=("open",))

@@ -85,18 +85,18 @@ _Context = tuple
 
 @dataclass
 class EngagementGaps:
-    """An engagement's findings that need attention, worst first."""
+    """An engagement's findings that need attention, worst first, and its worst status."""
 
     engagement: Engagement
     findings: list = field(default_factory=list)
+    status: str = field(init=False)  # taken once: pages count a survey's 50,000 rows by status
+
+    def __post_init__(self) -> None:
+        self.status = worst(g.status for g in self.findings)
 
     @property
     def key(self) -> str:
         return self.engagement.key
-
-    @property
-    def status(self) -> str:
-        return worst(g.status for g in self.findings)
 
     def regimes(self) -> set:
         return {g.finding["regime"] for g in self.findings}
