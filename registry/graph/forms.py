@@ -39,7 +39,7 @@ class GapsForm(FlaskForm):
     organisation = StringField("Organisation (exporter or importer key)")
     publisher = SelectField("Behind the list of", choices=[], default="")
     category = SelectField("Data category", choices=[], default="")
-    limit = IntegerField("Engagements per page", default=50, validators=[Optional(), NumberRange(1, MAX_LIMIT)])
+    limit = IntegerField("Engagements per page", default=25, validators=[Optional(), NumberRange(1, MAX_LIMIT)])
     offset = IntegerField(widget=HiddenInput(), default=0, validators=[Optional(), NumberRange(0)])
 
     def set_choices(self, store, regimes):

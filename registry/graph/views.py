@@ -19,7 +19,7 @@ from .forms import GapsForm, WhereForm
 
 # Contexts listed under each finding of the gaps dashboard; the rest are counted (the CSV has them
 # all): with 50 each, a page of 100 engagements weighed 5.6 MB at 50,000 engagements.
-CONTEXTS_SHOWN = 5
+CONTEXTS_SHOWN = 3
 
 
 def _field_error(form, exc, default):
@@ -125,7 +125,7 @@ def gaps():
 def _gaps_page(found: Any, rows: list, form: GapsForm) -> dict[str, Any]:
     """The page of gap ``rows`` the form asks for, with counts by status, the engagements the survey
     could not judge fully (no categories, no subject groups) and links."""
-    limit, offset = form.limit.data or 50, form.offset.data or 0
+    limit, offset = form.limit.data or 25, form.offset.data or 0
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
