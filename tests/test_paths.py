@@ -201,6 +201,7 @@ def test_the_sankey_draws_planned_flows_apart(seeded):
     colours = list(figure.data[0].link.color)
     assert PLANNED_COLOUR in colours and len(set(colours)) > 1
     assert drawn == total == len(answer.edge_flows())
+    assert answer.edge_flows() is answer.edge_flows()  # kept with the (cached) answer: a page turn draws it again
 
 
 @pytest.mark.parametrize("url, field", [("/graph/gaps?on=garbage", "on"), ("/graph/gaps?limit=-3", "limit"),

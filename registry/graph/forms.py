@@ -19,7 +19,7 @@ class WhereForm(FlaskForm):
     planned = BooleanField("Include planned engagements (what if)")
     depth = IntegerField("Up to hops (no bound when empty)", validators=[Optional(), NumberRange(1, MAX_DEPTH_BOUND)])
     examples = BooleanField("Show an example path for each hop")
-    limit = IntegerField("Hops per page", default=50, validators=[Optional(), NumberRange(1, MAX_LIMIT)])
+    limit = IntegerField("Hops per page", default=25, validators=[Optional(), NumberRange(1, MAX_LIMIT)])
     offset = IntegerField(widget=HiddenInput(), default=0, validators=[Optional(), NumberRange(0)])
 
     def set_choices(self, store):

@@ -84,7 +84,7 @@ def _where_answer(store: Any, form: WhereForm, args: dict[str, Any]) -> dict[str
 
 def _answer_page(answer: Any, form: WhereForm) -> dict[str, Any]:
     """The page of ``answer`` the form asks for, its example paths when asked, links and the Sankey picture."""
-    limit, offset = form.limit.data or 50, form.offset.data or 0
+    limit, offset = form.limit.data or 25, form.offset.data or 0
     page = answer.page(limit, offset)
     context = dict(answer=answer, page=page, limit=limit, offset=offset,
                    examples={h.key: answer.example_path(h) for h in page} if form.examples.data else {},
