@@ -102,3 +102,17 @@ def test_without_the_background_survey_the_dashboard_computes_in_the_request(app
     page = client.get(f"/graph/gaps?on={ON}")
     assert page.status_code == 200 and "being computed" not in page.text
     assert page.text.count('<td><span class="status') > 0
+
+
+def test_surveys_of_other_dates_are_bounded_so_that_todays_waits_behind_few(app, client, auth, gate):
+    auth.login("viewer")
+    dates = ["2026-01-01", "2026-02-01", "2026-03-01"]
+    pages = [client.get(f"/graph/gaps?on={on}") for on in dates]
+    assert ["being computed" in p.text for p in pages] == [True, True, False]
+    assert "computing those of other dates first" in pages[2].text
+    assert len(survey_cache._running) == survey_cache.OTHER_SURVEYS
+    today = client.get("/graph/gaps")  # today's question is always started
+    assert "being computed" in today.text and len(survey_cache._running) == survey_cache.OTHER_SURVEYS + 1
+    _let_run(gate)
+    assert "computing those of other dates first" not in client.get(f"/graph/gaps?on={dates[2]}").text
+    _let_run(gate)

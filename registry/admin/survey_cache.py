@@ -43,6 +43,7 @@ _lock = threading.Lock()
 _done: dict = {}  # (where, on, planned) -> Snapshot (the newest finished survey), oldest question first
 _running: dict = {}  # (where, on, planned) -> (version, threading.Event)
 KEPT_SURVEYS = 3  # questions whose newest survey is kept (hundreds of MB each at 50,000 engagements)
+OTHER_SURVEYS = 2  # surveys of other questions than today's running at once: the rest are refused
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Findings:
     survey: Any
     current: bool
     as_of: str | None
+    busy: bool = False  # no survey of this version was started: too many other questions are running
 
 
 # The kinds the findings are computed from; writing a triage record or a user changes nothing here.
@@ -183,12 +185,18 @@ def findings(store, on: str | None = None, planned: bool = False) -> Findings:
     not: current if it finishes within the configured wait, else the previous one or none."""
     if not current_app.config.get("ADMIN_SURVEY", True):
         return Findings(None, False, None)
-    question, version = (_where(store), on or clock.today_iso(), bool(planned)), _version(store)
+    today = clock.today_iso()
+    question, version = (_where(store), on or today, bool(planned)), _version(store)
     with _lock:
         snapshot = _done.get(question)
         if snapshot is not None and snapshot.version == version:
             return Findings(snapshot.survey, True, snapshot.finished_at)
         running = _running.get(question)
+        if running is None and question[1:] != (today, False) and sum(
+                1 for other in _running if other[0] == question[0] and other[1:] != (today, False)) >= OTHER_SURVEYS:
+            # Today's survey (the workspace's) waits in the child behind at most OTHER_SURVEYS others.
+            return Findings(snapshot.survey if snapshot else None, False,
+                            snapshot.finished_at if snapshot else None, busy=True)
         if running is None or running[0] != version:
             event = threading.Event()
             _running[question] = (version, event)

@@ -56,8 +56,9 @@ def gaps():
     on, planned = check_date(request.args.get("on")), request.args.get("planned", "").lower() in _TRUE
     state = survey_cache.gaps(store, on, planned)
     if state.survey is None:
-        return error_response(503, "the findings are being computed for the whole registry; ask again shortly",
-                              retry_after=SURVEY_RETRY_AFTER)
+        return error_response(503, "the server is computing the findings of other dates first; ask again shortly"
+                              if state.busy else "the findings are being computed for the whole registry; "
+                              "ask again shortly", retry_after=SURVEY_RETRY_AFTER)
     rows = survey_cache.rows(state, **filters)
     if request.args.get("format") == "csv":
         return Response(to_csv(rows), mimetype="text/csv",
