@@ -29,8 +29,8 @@ from .paths import check_date
 class FindingGroup:
     """One finding of one engagement (worst per regime and rule), and the contexts that cause it.
 
-    The contexts are kept compactly: ``sources`` are non-empty lists of (``_Context``,
-    shortest routes) in first-seen order, each list shared by every finding of the contexts
+    The contexts are kept compactly: ``sources`` are non-empty lists of ``_Context`` tuples
+    (each with its shortest routes last) in first-seen order, each list shared by every finding of the contexts
     in it (a survey holds millions of contexts and each has several findings, so they are
     never copied per finding). The contexts of one source come from one question, so they
     share their category. No context is in two sources: within one engagement a flow has one
@@ -38,7 +38,7 @@ class FindingGroup:
     """
 
     finding: dict
-    sources: list = field(default_factory=list)  # [[(_Context, shortest routes)]], shared, never changed
+    sources: list = field(default_factory=list)  # [[_Context]], shared, never changed
     rank: int = field(init=False)  # of its status in STATUS_ORDER
 
     def __post_init__(self) -> None:
@@ -52,13 +52,13 @@ class FindingGroup:
     def count(self) -> int:
         return sum(len(source) for source in self.sources)
 
-    def pairs(self):
-        """Every (_Context, shortest routes), in first-seen order."""
+    def every(self):
+        """Every ``_Context``, in first-seen order."""
         return itertools.chain.from_iterable(self.sources)
 
     def categories(self) -> list:
         """The category of each source (None: an engagement recording none), in source order."""
-        return [source[0][0][0] for source in self.sources]  # a source's contexts share their category
+        return [source[0][0] for source in self.sources]  # a source's contexts share their category
 
     @property
     def contexts(self) -> list[dict]:
@@ -67,19 +67,20 @@ class FindingGroup:
 
     def routes(self) -> int:
         """The shortest routes through all its contexts."""
-        return sum(paths or 0 for source in self.sources for _c, paths in source)
+        return sum(c[6] or 0 for source in self.sources for c in source)
 
     def subject_groups(self) -> set[str]:
-        return {c[1] for source in self.sources for c, _paths in source}
+        return {c[1] for source in self.sources for c in source}
 
     def sample(self, most: int | None) -> list[dict]:
         """The first ``most`` contexts (all when None), as ``contexts`` gives them."""
         return [{"category": c[0], "subject_group": c[1], "exporter_role": c[2], "regimes": sorted(c[3]),
-                 "returning": c[4], "collected_in": sorted(c[5]), "paths": paths}
-                for c, paths in itertools.islice(self.pairs(), most)]
+                 "returning": c[4], "collected_in": sorted(c[5]), "paths": c[6]}
+                for c in itertools.islice(self.every(), most)]
 
 
-# (category, subject group key, exporter's role, regimes, returning, collected_in): one hop context
+# (category, subject group key, exporter's role, regimes, returning, collected_in, shortest routes):
+# one hop context, as flat as can be (a survey at 50,000 engagements holds 1.9 million of them)
 _Context = tuple
 
 
@@ -142,22 +143,21 @@ class Survey:
         together: their contexts gathered in one list, which each of those findings' groups
         then refers to (``FindingGroup.sources``).
         """
-        self._gather(((hop.engagement, hop.parts(), [((category, hop.group.key, hop.exporter_role, hop.regimes,
-                                                       hop.returning, hop.collected_in), hop.paths)])
+        self._gather(((hop.engagement, hop.parts(), [(category, hop.group.key, hop.exporter_role, hop.regimes,
+                                                      hop.returning, hop.collected_in, hop.paths)])
                       for hop in hops), {} if prepared is None else prepared)
 
     def absorb_flow(self, flow: Flow, category, prepared: dict) -> set[str]:
         """``absorb`` every hop of ``flow``, read class by class (``Flow.classes``) without making the
         hops; the keys of the engagements it crosses."""
         parts_of = flow.assessing.parts
-        return self._gather(((e, parts_of(base, regimes), [((category, key, role, regimes, returning, where), paths)
+        return self._gather(((e, parts_of(base, regimes), [(category, key, role, regimes, returning, where, paths)
                                                            for key, returning, where, paths in members])
                              for e, role, base, regimes, members in flow.classes()), prepared)
 
     def _gather(self, pieces, prepared: dict) -> set[str]:
-        """Fold (engagement, findings parts, [(context, paths)]) pieces in (see ``absorb``); the
-        engagement keys."""
-        alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [(context, paths)])
+        """Fold (engagement, findings parts, [_Context]) pieces in (see ``absorb``); the engagement keys."""
+        alike: dict[tuple, tuple] = {}  # (engagement key, id(parts)) -> (engagement, parts, [_Context])
         for e, parts, contexts in pieces:  # parts are the memo's lists, one per distinct context: shared
             entry = alike.get((e.key, id(parts)))
             if entry is None:
