@@ -25,7 +25,7 @@ from .flows_cache import cached
 from .paths import check_date
 
 
-@dataclass
+@dataclass(slots=True)  # a survey holds hundreds of thousands: no dict per group
 class FindingGroup:
     """One finding of one engagement (worst per regime and rule), and the contexts that cause it.
 
